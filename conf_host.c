@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* conf_host.c - configuration defaults derived from the host
+ *
+ * DOC: Theory of Operation
+ *
+ * Once the command line is read, conf_defaults() fills in what it didn't
+ * say, from the host's own configuration:
+ *
+ * - the template interface of each family: -i, else --outbound-if4 or
+ *   --outbound-if6, else the interface of the default route (netlink);
+ * - the guest's address and prefix length: the template's (-a, -n win),
+ *   and without a prefix length from anywhere, /24 or /64;
+ * - the gateway: the template's default gateway (-g wins). A default route
+ *   without a gateway (point-to-point links, VPNs) gets a made-up one: for
+ *   IPv4 the first other address of the subnet, for IPv6 our link-local
+ *   address. Anything the guest routes through is us anyway;
+ * - resolvers and search domains: /etc/resolv.conf (-D, -S win).
+ *
+ * A family with no template interface and no -a, or no address to copy, is
+ * disabled with an informational message; with neither family left, there
+ * is nothing to serve and we stop, naming the options that would help.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+#include "passt.h"
+#include "log.h"
+#include "netlink.h"
+#include "conf.h"
+#include "conf_internal.h"
+
+#define RESOLV_CONF_PATH	"/etc/resolv.conf"
+
+/**
+ * conf_dns_add() - Add a resolver to the guest's list, skipping duplicates
+ * @c:		Execution context
+ * @a:		Resolver address
+ *
+ * Return: 0 on success or duplicate, -ENOSPC if the family's list is full
+ */
+int conf_dns_add(struct ctx *c, const struct conf_addr *a)
+{
+	int i;
+
+	for (i = 0; i < DNS_MAX; i++) {
+		if (a->af == AF_INET) {
+			struct in_addr *d = &c->ip4.dns[i];
+
+			if (d->s_addr == a->a4.s_addr)
+				return 0;
+			if (d->s_addr == htonl(INADDR_ANY)) {
+				*d = a->a4;
+				return 0;
+			}
+		} else {
+			struct in6_addr *d = &c->ip6.dns[i];
+
+			if (IN6_ARE_ADDR_EQUAL(d, &a->a6))
+				return 0;
+			if (IN6_IS_ADDR_UNSPECIFIED(d)) {
+				*d = a->a6;
+				return 0;
+			}
+		}
+	}
+
+	return -ENOSPC;
+}
+
+/**
+ * conf_search_add() - Append a domain to the search list, skipping duplicates
+ * @c:		Execution context
+ * @name:	Domain, already validated
+ *
+ * Return: 0 on success or duplicate, -ENOSPC if the list is full
+ */
+int conf_search_add(struct ctx *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < SEARCH_MAX; i++) {
+		if (!strcmp(c->search[i], name))
+			return 0;
+		if (!c->search[i][0]) {
+			strcpy(c->search[i], name);
+			return 0;
+		}
+	}
+
+	return -ENOSPC;
+}
+
+/**
+ * conf_ifi() - Look up the index of a host interface named in an option
+ * @opt:	Option that named it, for messages
+ * @name:	Interface name
+ *
+ * Return: interface index, never 0: exits if there's no such interface
+ */
+static unsigned int conf_ifi(const char *opt, const char *name)
+{
+	unsigned int ifi = if_nametoindex(name);
+
+	if (!ifi)
+		die("%s `%s': no such interface", opt, name);
+
+	return ifi;
+}
+
+/**
+ * conf_resolv_ns() - Add a "nameserver" entry of resolv.conf to the list
+ * @c:		Execution context
+ * @tok:	Address, possibly with a %zone that is dropped
+ */
+static void conf_resolv_ns(struct ctx *c, char *tok)
+{
+	struct conf_addr a;
+	char *zone;
+
+	zone = strchr(tok, '%');
+	if (zone)
+		*zone = '\0';
+
+	if (conf_addr_parse(tok, &a) || a.prefix_len != -1 ||
+	    conf_addr_unusable(&a, false)) {
+		debug("%s: skipping nameserver `%s'", RESOLV_CONF_PATH, tok);
+		return;
+	}
+
+	if (conf_dns_add(c, &a))
+		debug("%s: skipping nameserver `%s', list full",
+		      RESOLV_CONF_PATH, tok);
+}
+
+/**
+ * conf_resolv_search() - Replace the search list with a resolv.conf line's
+ * @c:		Execution context
+ * @save:	strtok_r() state, pointing at the domains of the line
+ */
+static void conf_resolv_search(struct ctx *c, char **save)
+{
+	char *tok;
+
+	/* resolv.conf(5): the last "search" or "domain" line wins */
+	memset(c->search, 0, sizeof(c->search));
+
+	while ((tok = strtok_r(NULL, " \t\r\n", save))) {
+		if (!conf_domain_valid(tok) || strlen(tok) >= SEARCH_LEN) {
+			debug("%s: skipping search domain `%s'",
+			      RESOLV_CONF_PATH, tok);
+			continue;
+		}
+		if (conf_search_add(c, tok)) {
+			debug("%s: search list full at `%s'",
+			      RESOLV_CONF_PATH, tok);
+			break;
+		}
+	}
+}
+
+/**
+ * conf_resolv() - Read resolvers and search domains from resolv.conf
+ * @c:		Execution context
+ * @dns:	Read "nameserver" lines
+ * @search:	Read "search" and "domain" lines
+ */
+static void conf_resolv(struct ctx *c, bool dns, bool search)
+{
+	char line[1024], *kw, *tok, *save;
+	bool partial = false;
+	FILE *f;
+
+	if (!dns && !search)
+		return;
+
+	f = fopen(RESOLV_CONF_PATH, "re");
+	if (!f) {
+		debug_perror("Can't open %s, no DNS information",
+			     RESOLV_CONF_PATH);
+		return;
+	}
+
+	while (fgets(line, sizeof(line), f)) {
+		bool skip = partial;
+
+		/* A line longer than the buffer is skipped, whole */
+		partial = !strchr(line, '\n') && !feof(f);
+		if (skip || partial) {
+			if (!skip)
+				debug("%s: skipping a line too long",
+				      RESOLV_CONF_PATH);
+			continue;
+		}
+
+		kw = strtok_r(line, " \t\r\n", &save);
+		if (!kw || *kw == '#' || *kw == ';')
+			continue;
+
+		if (dns && !strcmp(kw, "nameserver")) {
+			tok = strtok_r(NULL, " \t\r\n", &save);
+			if (tok)
+				conf_resolv_ns(c, tok);
+		} else if (search && (!strcmp(kw, "search") ||
+				      !strcmp(kw, "domain"))) {
+			conf_resolv_search(c, &save);
+		}
+	}
+
+	fclose(f);
+}
+
+/**
+ * conf_ifname_str() - Name of a host interface, for messages
+ * @ifi:	Interface index
+ * @buf:	Buffer of IFNAMSIZ bytes
+ *
+ * Return: the name, or "?" if the interface is gone
+ */
+const char *conf_ifname_str(unsigned int ifi, char buf[IFNAMSIZ])
+{
+	if (!ifi || !if_indextoname(ifi, buf))
+		return "?";
+	return buf;
+}
+
+/**
+ * conf_templates() - Pick the template interface of each family
+ * @c:		Execution context
+ *
+ * -i wins, then --outbound-if4/--outbound-if6, then the interface of the
+ * host's default route. Outbound interfaces are checked even if -i wins.
+ */
+static void conf_templates(struct ctx *c)
+{
+	unsigned int out4 = 0, out6 = 0;
+
+	if (*c->ip4.ifname_out)
+		out4 = conf_ifi("--outbound-if4", c->ip4.ifname_out);
+	if (*c->ip6.ifname_out)
+		out6 = conf_ifi("--outbound-if6", c->ip6.ifname_out);
+
+	if (*c->ifname) {
+		c->ifi4 = c->ifi6 = conf_ifi("-i/--interface", c->ifname);
+	} else {
+		if (c->ipv4_enabled)
+			c->ifi4 = out4 ? out4 : nl_get_ext_if(AF_INET);
+		if (c->ipv6_enabled)
+			c->ifi6 = out6 ? out6 : nl_get_ext_if(AF_INET6);
+	}
+
+	if (!c->ipv4_enabled)
+		c->ifi4 = 0;
+	if (!c->ipv6_enabled)
+		c->ifi6 = 0;
+}
+
+/**
+ * conf_ip4_gw_guess() - Pick a gateway for a subnet without one on the host
+ * @c:		Execution context, with guest address and prefix length set
+ *
+ * With a default route but no gateway (point-to-point links, some VPNs),
+ * the guest still needs a router to send to: anything in its subnet that
+ * isn't itself is us anyway. Take the first address of the subnet.
+ *
+ * Return: true if a gateway was set, false if the subnet is too small
+ */
+static bool conf_ip4_gw_guess(struct ctx *c)
+{
+	uint32_t addr = ntohl(c->ip4.addr.s_addr), net, mask;
+
+	if (c->ip4.prefix_len > 30)
+		return false;
+
+	mask = ~0U << (32 - c->ip4.prefix_len);
+	net = addr & mask;
+	c->ip4.gw.s_addr = htonl(net + 1 == addr ? net + 2 : net + 1);
+	return true;
+}
+
+/**
+ * conf_ip4() - Complete the IPv4 configuration from the host, or disable it
+ * @c:		Execution context
+ * @o:		Options given
+ */
+static void conf_ip4(struct ctx *c, const struct conf_opts *o)
+{
+	char ifn[IFNAMSIZ], buf[INET_ADDRSTRLEN];
+	struct in_addr host = { 0 }, gw = { 0 };
+	uint32_t mask;
+	int plen = -1;
+
+	if (!c->ipv4_enabled)
+		return;
+
+	if (!c->ifi4 && !o->addr4) {
+		info("IPv4: no interface with a default route, disabled");
+		goto disable;
+	}
+
+	if (c->ifi4 &&
+	    (nl_addr_get(NL_HOST, c->ifi4, AF_INET, &host, &plen, NULL) < 0 ||
+	     plen < 1 || plen > 32))
+		host.s_addr = htonl(INADDR_ANY);
+
+	if (!o->addr4) {
+		if (host.s_addr == htonl(INADDR_ANY)) {
+			info("IPv4: no address on %s, disabled",
+			     conf_ifname_str(c->ifi4, ifn));
+			goto disable;
+		}
+		c->ip4.addr = host;
+	}
+
+	if (o->prefix4 != -1)
+		c->ip4.prefix_len = o->prefix4;
+	else if (host.s_addr != htonl(INADDR_ANY))
+		c->ip4.prefix_len = plen;
+	else
+		c->ip4.prefix_len = 24;
+
+	if (!o->gw4) {
+		if (c->ifi4 &&
+		    nl_route_get_gw(NL_HOST, c->ifi4, AF_INET, &gw) >= 0 &&
+		    gw.s_addr != htonl(INADDR_ANY)) {
+			c->ip4.gw = gw;
+		} else if (conf_ip4_gw_guess(c)) {
+			info("IPv4: no gateway on the host, using %s",
+			     inet_ntop(AF_INET, &c->ip4.gw, buf, sizeof(buf)));
+		} else {
+			info("IPv4: no gateway found, disabled (use -g)");
+			goto disable;
+		}
+	}
+
+	if (c->ip4.gw.s_addr == c->ip4.addr.s_addr)
+		die("IPv4 gateway and guest address are both %s: use -a or -g",
+		    inet_ntop(AF_INET, &c->ip4.addr, buf, sizeof(buf)));
+
+	mask = htonl(~0U << (32 - c->ip4.prefix_len));
+	if ((c->ip4.gw.s_addr ^ c->ip4.addr.s_addr) & mask)
+		warn("IPv4 gateway %s is outside the guest's subnet: use -g",
+		     inet_ntop(AF_INET, &c->ip4.gw, buf, sizeof(buf)));
+
+	c->ip4.addr_seen = c->ip4.addr;
+	return;
+
+disable:
+	c->ipv4_enabled = false;
+	c->ifi4 = 0;
+}
+
+/**
+ * conf_ip6_ll_from_mac() - Build a link-local address from a MAC (EUI-64)
+ * @mac:	MAC address
+ * @ll:		Link-local address (RFC 4291, Appendix A)
+ */
+static void conf_ip6_ll_from_mac(const uint8_t mac[ETH_ADDR_LEN],
+				 struct in6_addr *ll)
+{
+	memset(ll, 0, sizeof(*ll));
+	ll->s6_addr[0] = 0xfe;
+	ll->s6_addr[1] = 0x80;
+	ll->s6_addr[8] = mac[0] ^ 0x02;
+	ll->s6_addr[9] = mac[1];
+	ll->s6_addr[10] = mac[2];
+	ll->s6_addr[11] = 0xff;
+	ll->s6_addr[12] = 0xfe;
+	ll->s6_addr[13] = mac[3];
+	ll->s6_addr[14] = mac[4];
+	ll->s6_addr[15] = mac[5];
+}
+
+/**
+ * conf_ip6_same_prefix() - Check whether two addresses share a prefix
+ * @a:		First address
+ * @b:		Second address
+ * @plen:	Prefix length, 0 to 128
+ *
+ * Return: true if the first @plen bits of @a and @b are equal
+ */
+static bool conf_ip6_same_prefix(const struct in6_addr *a,
+				 const struct in6_addr *b, int plen)
+{
+	int bytes = plen / 8, bits = plen % 8;
+	uint8_t m;
+
+	if (memcmp(a->s6_addr, b->s6_addr, (size_t)bytes))
+		return false;
+	if (!bits)
+		return true;
+
+	m = (uint8_t)(0xff << (8 - bits));
+	return !((a->s6_addr[bytes] ^ b->s6_addr[bytes]) & m);
+}
+
+/**
+ * conf_ip6() - Complete the IPv6 configuration from the host, or disable it
+ * @c:		Execution context
+ * @o:		Options given
+ *
+ * Our link-local address, the source of router advertisements, is the
+ * gateway if that is link-local, as it usually is: the guest's default
+ * route then points to it. Otherwise it is derived from our MAC address.
+ */
+static void conf_ip6(struct ctx *c, const struct conf_opts *o)
+{
+	struct in6_addr host = IN6ADDR_ANY_INIT, gw = IN6ADDR_ANY_INIT;
+	char ifn[IFNAMSIZ], buf[INET6_ADDRSTRLEN];
+	int plen = -1;
+
+	if (!c->ipv6_enabled)
+		return;
+
+	if (c->mtu < MTU_MIN_IPV6) {
+		if (o->v6_only)
+			die("-m/--mtu %d: IPv6 needs at least %d", c->mtu,
+			    MTU_MIN_IPV6);
+		info("IPv6: MTU %d below %d, disabled", c->mtu, MTU_MIN_IPV6);
+		goto disable;
+	}
+
+	if (!c->ifi6 && !o->addr6) {
+		info("IPv6: no interface with a default route, disabled");
+		goto disable;
+	}
+
+	if (c->ifi6 &&
+	    (nl_addr_get(NL_HOST, c->ifi6, AF_INET6, &host, &plen, NULL) < 0 ||
+	     plen < 1 || plen > 128))
+		host = in6addr_any;
+
+	if (!o->addr6) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&host)) {
+			info("IPv6: no address on %s, disabled",
+			     conf_ifname_str(c->ifi6, ifn));
+			goto disable;
+		}
+		c->ip6.addr = host;
+	}
+
+	if (o->prefix6 != -1)
+		c->ip6.prefix_len = o->prefix6;
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&host))
+		c->ip6.prefix_len = plen;
+	else
+		c->ip6.prefix_len = 64;
+
+	if (!o->gw6 && c->ifi6 &&
+	    nl_route_get_gw(NL_HOST, c->ifi6, AF_INET6, &gw) >= 0)
+		c->ip6.gw = gw;
+
+	if (IN6_IS_ADDR_LINKLOCAL(&c->ip6.gw))
+		c->ip6.our_ll = c->ip6.gw;
+	else
+		conf_ip6_ll_from_mac(c->our_mac, &c->ip6.our_ll);
+
+	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw)) {
+		c->ip6.gw = c->ip6.our_ll;
+		info("IPv6: no gateway on the host, using %s",
+		     inet_ntop(AF_INET6, &c->ip6.gw, buf, sizeof(buf)));
+	}
+
+	if (IN6_ARE_ADDR_EQUAL(&c->ip6.gw, &c->ip6.addr))
+		die("IPv6 gateway and guest address are both %s: use -a or -g",
+		    inet_ntop(AF_INET6, &c->ip6.addr, buf, sizeof(buf)));
+
+	if (!IN6_IS_ADDR_LINKLOCAL(&c->ip6.gw) &&
+	    !conf_ip6_same_prefix(&c->ip6.gw, &c->ip6.addr,
+				  c->ip6.prefix_len))
+		warn("IPv6 gateway %s is outside the guest's prefix: use -g",
+		     inet_ntop(AF_INET6, &c->ip6.gw, buf, sizeof(buf)));
+
+	c->ip6.addr_seen = c->ip6.addr;
+	return;
+
+disable:
+	c->ipv6_enabled = false;
+	c->ifi6 = 0;
+}
+
+/**
+ * conf_pasta_ifname() - Default name of the tap interface in the namespace
+ * @c:		Execution context
+ *
+ * That's the name of the IPv4 template interface, else of the IPv6 one,
+ * else "tap0". Never "lo" (-i lo): the namespace has one already.
+ */
+static void conf_pasta_ifname(struct ctx *c)
+{
+	char name[IFNAMSIZ];
+
+	if (*c->pasta_ifname)
+		return;
+
+	if (((c->ifi4 && if_indextoname(c->ifi4, name)) ||
+	     (c->ifi6 && if_indextoname(c->ifi6, name))) &&
+	    strcmp(name, "lo"))
+		strcpy(c->pasta_ifname, name);
+	else
+		strcpy(c->pasta_ifname, "tap0");
+}
+
+/**
+ * conf_defaults() - Fill in what the command line left out, from the host
+ * @c:		Execution context, with the options applied
+ * @o:		What the command line said beyond the context
+ *
+ * Exits if neither IPv4 nor IPv6 can be configured.
+ */
+void conf_defaults(struct ctx *c, const struct conf_opts *o)
+{
+	conf_templates(c);
+	conf_ip4(c, o);
+	conf_ip6(c, o);
+
+	if (!c->ipv4_enabled && !c->ipv6_enabled) {
+		const char *fam = o->v4_only ? "IPv4" :
+				  (o->v6_only ? "IPv6" : "IPv4 or IPv6");
+
+		if (*c->ifname)
+			die("No %s address on -i/--interface %s: use "
+			    "-a/--address and -g/--gateway", fam, c->ifname);
+		die("No default route or interface found for %s: use "
+		    "-i/--interface NAME, or -a/--address and -g/--gateway",
+		    fam);
+	}
+
+	conf_resolv(c, !o->dns, !o->search);
+
+	if (c->mode == MODE_PASTA)
+		conf_pasta_ifname(c);
+}

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tap.c - frame I/O with the guest, both faces
+ *
+ * DOC: Theory of Operation
+ *
+ * passt: qemu (-netdev stream, or the legacy -net socket) connects to a UNIX
+ * stream socket and sends Ethernet frames, each preceded by its length as a
+ * 32-bit big-endian number. We read as much as the socket holds into one
+ * static buffer and split it into frames; a frame cut by the end of a read
+ * stays at the start of the buffer until the rest arrives. A length below
+ * an Ethernet header or above 65535 bytes means the stream is not framed
+ * the way we expect (or is hostile): we reset the connection, as qemu does
+ * for frames it cannot take, and wait for the next guest. One guest at a
+ * time: a second connection is accepted and closed at once.
+ *
+ * pasta: the tap device in the namespace gives one frame per read().
+ *
+ * Received frames are counted, then dispatched by ethertype to the protocol
+ * handlers. Frames nobody handles are dropped and counted by reason.
+ *
+ * Frames to the guest go out at once. For passt, a frame is never left
+ * half-written: that would break the framing of everything that follows.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/ethernet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "arp.h"
+#include "log.h"
+#include "packet.h"
+#include "passt.h"
+#include "tap.h"
+
+/* Stream data from qemu: room for many frames per read, flat memory */
+#define TAP_BUF_BYTES		(2UL * 1024 * 1024)
+#define TAP_READS_MAX		64	/* reads per wake-up, then yield */
+#define TAP_SOCK_PATH_TRIES	100
+#define TAP_WRITE_TIMEOUT_MS	100	/* finish a half-written frame */
+
+static uint8_t tap_buf[TAP_BUF_BYTES];
+static size_t tap_buf_have;
+
+/**
+ * tap_epoll_add() - Register the guest's fd with epoll
+ * @c:		Execution context
+ * @type:	EPOLL_TYPE_TAP_LISTEN, EPOLL_TYPE_TAP_PASST or _PASTA
+ * @fd:		File descriptor
+ *
+ * #syscalls epoll_ctl
+ */
+static void tap_epoll_add(const struct ctx *c, enum epoll_type type, int fd)
+{
+	union epoll_ref ref = { .type = type, .fd = fd };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
+				  .data.u64 = ref.u64 };
+
+	if (epoll_ctl(c->epollfd, EPOLL_CTL_ADD, fd, &ev))
+		die_perror("Couldn't add %s to epoll", epoll_type_str(type));
+}
+
+/**
+ * tap_frame_input() - Count and dispatch one frame from the guest
+ * @c:		Execution context
+ * @frame:	Frame, starting with the Ethernet header
+ * @len:	Bytes received
+ */
+void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len)
+{
+	enum pkt_verdict verdict = PKT_NOT_MINE;
+	struct ether_header eh;
+	struct pkt_view v;
+
+	c->stats.frames_in++;
+	c->stats.bytes_in += len;
+
+	pkt_init(&v, frame, len);
+	if (!pkt_pull_copy(&v, &eh, sizeof(eh))) {
+		c->stats.drop_short++;
+		debug_ratelimit("tap: dropped %zu-byte runt frame", len);
+		return;
+	}
+
+	/* Learn the guest's MAC from its first unicast source address */
+	if (!c->guest_mac_set && !(eh.ether_shost[0] & 1)) {
+		memcpy(c->guest_mac, eh.ether_shost, ETH_ADDR_LEN);
+		c->guest_mac_set = true;
+		debug("tap: guest MAC address is " MAC_FMT,
+		      MAC_ARGS(c->guest_mac));
+	}
+
+	pkt_init(&v, frame, len);
+	switch (ntohs(eh.ether_type)) {
+	case ETHERTYPE_ARP:
+		if (c->ipv4_enabled)
+			verdict = arp_handler(c, &v);
+		break;
+	case ETHERTYPE_IP:
+	case ETHERTYPE_IPV6:
+		c->stats.drop_proto++;
+		trace("tap: no handler yet for ethertype 0x%04x",
+		      ntohs(eh.ether_type));
+		return;
+	default:
+		break;
+	}
+
+	switch (verdict) {
+	case PKT_CONSUMED:
+		break;
+	case PKT_DROP:
+		c->stats.drop_malformed++;
+		debug_ratelimit("tap: dropped malformed %zu-byte frame, "
+				"ethertype 0x%04x", len, ntohs(eh.ether_type));
+		break;
+	case PKT_NOT_MINE:
+	default:
+		c->stats.drop_ethertype++;
+		debug_ratelimit("tap: dropped frame with ethertype 0x%04x",
+				ntohs(eh.ether_type));
+		break;
+	}
+}
+
+/**
+ * tap_stream_input() - Split qemu stream data into frames and dispatch them
+ * @c:		Execution context
+ * @buf:	Stream data
+ * @len:	Bytes in @buf
+ * @bad:	Set if a length prefix is out of range: the stream is unusable
+ *
+ * Return: bytes consumed; the rest is the start of an incomplete frame
+ */
+size_t tap_stream_input(struct ctx *c, const uint8_t *buf, size_t len,
+			bool *bad)
+{
+	struct pkt_view v;
+	size_t done = 0;
+
+	*bad = false;
+	pkt_init(&v, buf, len);
+	while (pkt_left(&v) >= TAP_HDR_LEN) {
+		const uint8_t *frame;
+		uint32_t flen;
+
+		memcpy(&flen, pkt_rest(&v), sizeof(flen));
+		flen = ntohl(flen);
+		if (flen < TAP_FRAME_MIN || flen > TAP_FRAME_MAX) {
+			c->stats.bad_len++;
+			*bad = true;
+			debug_ratelimit("tap: invalid frame length %u in "
+					"stream, resetting", flen);
+			return done;
+		}
+		if (pkt_left(&v) < TAP_HDR_LEN + flen)
+			break;
+
+		pkt_pull(&v, TAP_HDR_LEN);
+		frame = pkt_pull(&v, flen);
+		tap_frame_input(c, frame, flen);
+		done = v.off;
+	}
+
+	return done;
+}
+
+/**
+ * tap_passt_close() - Forget the connected guest, wait for the next one
+ * @c:		Execution context
+ *
+ * With --one-off (or -F), there is no next one: exit.
+ */
+static void tap_passt_close(struct ctx *c)
+{
+	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, c->fd_tap, NULL);
+	close(c->fd_tap);
+	c->fd_tap = -1;
+	tap_buf_have = 0;
+
+	if (c->one_off) {
+		info("Guest disconnected, exiting (--one-off)");
+		log_exit(EXIT_SUCCESS);
+	}
+	info("Guest disconnected, waiting for the next one");
+}
+
+/**
+ * tap_sock_path_bind() - Bind a UNIX socket to the given or a free path
+ * @c:		Execution context, sock_path is filled if empty
+ * @fd:		Socket to bind
+ *
+ * Without -s, try /tmp/passt_1.socket, /tmp/passt_2.socket, ...: a path
+ * nobody listens on any more (connect() refused) is stale and reused.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tap_sock_path_bind(struct ctx *c, int fd)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	bool given = *c->sock_path;
+	int i;
+
+	for (i = 1; i <= (given ? 1 : TAP_SOCK_PATH_TRIES); i++) {
+		int probe;
+
+		if (!given)
+			snprintf(c->sock_path, sizeof(c->sock_path),
+				 "/tmp/passt_%i.socket", i);
+		memcpy(a.sun_path, c->sock_path, sizeof(a.sun_path));
+
+		if (!bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			return 0;
+		if (errno != EADDRINUSE)
+			return -errno;
+
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe < 0)
+			return -errno;
+		if (!connect(probe, (struct sockaddr *)&a, sizeof(a)) ||
+		    errno != ECONNREFUSED) {
+			close(probe);
+			continue;	/* somebody is there */
+		}
+		close(probe);
+
+		unlink(c->sock_path);
+		if (!bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			return 0;
+		if (given)
+			return -errno;
+	}
+
+	return -EADDRINUSE;
+}
+
+/**
+ * tap_sock_init() - Set up the guest's side: socket (passt) or tap (pasta)
+ * @c:		Execution context
+ *
+ * For pasta, c->fd_tap is already open (pasta.c creates it in the
+ * namespace).
+ */
+void tap_sock_init(struct ctx *c)
+{
+	int fd, rc;
+
+	if (c->mode == MODE_PASTA) {
+		tap_epoll_add(c, EPOLL_TYPE_TAP_PASTA, c->fd_tap);
+		return;
+	}
+
+	if (c->fd_given >= 0) {
+		int fl = fcntl(c->fd_given, F_GETFL);
+
+		if (fl < 0 || fcntl(c->fd_given, F_SETFL, fl | O_NONBLOCK))
+			die_perror("Couldn't use file descriptor %i (-F)",
+				   c->fd_given);
+		c->fd_tap = c->fd_given;
+		c->one_off = true;
+		tap_epoll_add(c, EPOLL_TYPE_TAP_PASST, c->fd_tap);
+		info("Using connected socket, file descriptor %i", c->fd_tap);
+		return;
+	}
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_perror("Couldn't create UNIX domain socket");
+
+	rc = tap_sock_path_bind(c, fd);
+	if (rc < 0) {
+		errno = -rc;
+		die_perror("Couldn't bind UNIX domain socket to `%s'",
+			   *c->sock_path ? c->sock_path : "/tmp/passt_*.socket");
+	}
+	if (listen(fd, 0))
+		die_perror("Couldn't listen on `%s'", c->sock_path);
+
+	c->fd_tap_listen = fd;
+	tap_epoll_add(c, EPOLL_TYPE_TAP_LISTEN, fd);
+
+	info("UNIX domain socket bound at %s", c->sock_path);
+	if (!c->quiet) {
+		info("Start qemu with, for example:");
+		info("    qemu-system-x86_64 ... -device virtio-net-pci,netdev=s "
+		     "-netdev stream,id=s,server=off,addr.type=unix,"
+		     "addr.path=%s", c->sock_path);
+	}
+}
+
+/**
+ * tap_listen_handler() - Accept a guest, or refuse it if one is connected
+ * @c:		Execution context
+ * @events:	epoll events
+ *
+ * #syscalls:passt accept4
+ */
+void tap_listen_handler(struct ctx *c, uint32_t events)
+{
+	int fd;
+
+	(void)events;
+
+	fd = accept4(c->fd_tap_listen, NULL, NULL,
+		     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		debug_perror("tap: accept on the guest socket");
+		return;
+	}
+
+	if (c->fd_tap >= 0) {
+		info("Refusing a second guest: one is connected already");
+		close(fd);
+		return;
+	}
+
+	c->fd_tap = fd;
+	tap_buf_have = 0;
+	tap_epoll_add(c, EPOLL_TYPE_TAP_PASST, fd);
+	info("Guest connected");
+}
+
+/**
+ * tap_handler_passt() - Read stream data from qemu and handle its frames
+ * @c:		Execution context
+ * @events:	epoll events
+ *
+ * #syscalls:passt recvfrom
+ */
+void tap_handler_passt(struct ctx *c, uint32_t events)
+{
+	int i;
+
+	for (i = 0; i < TAP_READS_MAX; i++) {
+		ssize_t n;
+		size_t used;
+		bool bad;
+
+		n = recv(c->fd_tap, tap_buf + tap_buf_have,
+			 sizeof(tap_buf) - tap_buf_have, MSG_DONTWAIT);
+		if (n == 0)
+			goto close;
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			debug_perror("tap: receive from guest");
+			goto close;
+		}
+
+		tap_buf_have += n;
+		used = tap_stream_input(c, tap_buf, tap_buf_have, &bad);
+		if (c->fd_tap < 0)	/* reset while answering */
+			return;
+		if (bad) {
+			warn_ratelimit("Invalid frame length from guest, "
+				       "resetting its connection");
+			goto close;
+		}
+		memmove(tap_buf, tap_buf + used, tap_buf_have - used);
+		tap_buf_have -= used;
+	}
+
+	if (events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR))
+		goto close;
+	return;
+
+close:
+	tap_passt_close(c);
+}
+
+/**
+ * tap_handler_pasta() - Read frames from the tap device and handle them
+ * @c:		Execution context
+ * @events:	epoll events
+ *
+ * #syscalls:pasta read
+ */
+void tap_handler_pasta(struct ctx *c, uint32_t events)
+{
+	int i;
+
+	if (events & (EPOLLERR | EPOLLHUP))
+		die("Tap device in the namespace went away");
+
+	for (i = 0; i < TAP_READS_MAX; i++) {
+		ssize_t n = read(c->fd_tap, tap_buf, TAP_FRAME_MAX + 1);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			if (errno == EIO)	/* link down: no carrier */
+				break;
+			die_perror("Reading from the tap device");
+		}
+		if (n > TAP_FRAME_MAX) {
+			c->stats.drop_malformed++;
+			continue;
+		}
+		tap_frame_input(c, tap_buf, n);
+	}
+}
+
+/**
+ * tap_passt_write_all() - Finish writing a half-written frame to qemu
+ * @c:		Execution context
+ * @iov:	What is left to write
+ * @cnt:	Entries in @iov
+ *
+ * Return: 0 once written, -1 if the guest would not take it in time
+ *
+ * #syscalls:passt poll sendmsg
+ */
+static int tap_passt_write_all(struct ctx *c, struct iovec *iov, int cnt)
+{
+	int tries;
+
+	for (tries = 0; tries < 10 && cnt; tries++) {
+		struct pollfd pfd = { .fd = c->fd_tap, .events = POLLOUT };
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = cnt };
+		ssize_t n;
+
+		if (poll(&pfd, 1, TAP_WRITE_TIMEOUT_MS) <= 0)
+			return -1;
+		n = sendmsg(c->fd_tap, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (cnt && (size_t)n >= iov->iov_len) {
+			n -= iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt) {
+			iov->iov_base = (uint8_t *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
+	}
+
+	return cnt ? -1 : 0;
+}
+
+/**
+ * tap_send() - Send one frame to the guest
+ * @c:		Execution context
+ * @frame:	Frame, starting with the Ethernet header
+ * @len:	Length of @frame
+ *
+ * If the guest isn't reading, the frame is dropped and counted: the
+ * protocols above recover (TCP retransmits, ARP and DHCP clients retry).
+ *
+ * #syscalls:passt sendmsg
+ * #syscalls:pasta write
+ */
+void tap_send(struct ctx *c, const void *frame, size_t len)
+{
+	if (c->fd_tap < 0 || len > TAP_FRAME_MAX) {
+		c->stats.drop_out++;
+		return;
+	}
+
+	if (c->mode == MODE_PASST) {
+		uint32_t hdr = htonl((uint32_t)len);
+		struct iovec iov[2] = {
+			{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
+			{ .iov_base = (void *)(uintptr_t)frame,
+			  .iov_len = len },
+		};
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+		ssize_t n = sendmsg(c->fd_tap, &mh,
+				    MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			c->stats.drop_out++;
+			return;
+		}
+		if ((size_t)n < sizeof(hdr) + len) {
+			int i = 0;
+
+			while ((size_t)n >= iov[i].iov_len) {
+				n -= iov[i].iov_len;
+				i++;
+			}
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + n;
+			iov[i].iov_len -= n;
+			if (tap_passt_write_all(c, &iov[i], 2 - i)) {
+				warn("Guest not reading, resetting it");
+				tap_passt_close(c);
+				return;
+			}
+		}
+	} else {
+		if (write(c->fd_tap, frame, len) < 0) {
+			c->stats.drop_out++;
+			return;
+		}
+	}
+
+	c->stats.frames_out++;
+	c->stats.bytes_out += len;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tap.h - frame I/O with the guest, both faces */
+#ifndef TAP_H
+#define TAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct ctx;
+
+/* qemu's stream framing: 32-bit big-endian length before each frame */
+#define TAP_HDR_LEN		4
+#define TAP_FRAME_MIN		14	/* an Ethernet header and nothing else */
+#define TAP_FRAME_MAX		65535
+
+void tap_sock_init(struct ctx *c);
+void tap_listen_handler(struct ctx *c, uint32_t events);
+void tap_handler_passt(struct ctx *c, uint32_t events);
+void tap_handler_pasta(struct ctx *c, uint32_t events);
+void tap_send(struct ctx *c, const void *frame, size_t len);
+void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len);
+size_t tap_stream_input(struct ctx *c, const uint8_t *buf, size_t len,
+			bool *bad);
+
+#endif /* TAP_H */

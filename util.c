@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* util.c - small helpers shared by every module */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util.h"
+#include "log.h"
+#include "passt.h"
+
+/**
+ * assert_fail() - Report a broken invariant and abort
+ * @expr:	Text of the failed expression
+ * @file:	Source file
+ * @line:	Source line
+ * @func:	Function name
+ */
+void assert_fail(const char *expr, const char *file, int line,
+		 const char *func)
+{
+	err("ASSERTION FAILED in %s (%s:%d): %s", func, file, line, expr);
+	abort();
+}
+
+/**
+ * hex_digit() - Value of one hexadecimal digit
+ * @ch:		Character
+ *
+ * Return: 0 to 15, or -1 if @ch is not a hexadecimal digit
+ */
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/**
+ * mac_parse() - Parse a MAC address written as six colon-separated octets
+ * @s:		String, such as "9a:55:9a:55:9a:55"
+ * @mac:	Parsed address, written only on success
+ *
+ * Each octet is one or two hexadecimal digits.
+ *
+ * Return: 0 on success, -EINVAL if @s is not a MAC address
+ */
+int mac_parse(const char *s, uint8_t mac[ETH_ADDR_LEN])
+{
+	uint8_t out[ETH_ADDR_LEN];
+	int i;
+
+	for (i = 0; i < ETH_ADDR_LEN; i++) {
+		int hi = hex_digit(*s), lo;
+
+		if (hi < 0)
+			return -EINVAL;
+		s++;
+		lo = hex_digit(*s);
+		if (lo >= 0) {
+			out[i] = (uint8_t)(hi << 4 | lo);
+			s++;
+		} else {
+			out[i] = (uint8_t)hi;
+		}
+
+		if (i < ETH_ADDR_LEN - 1) {
+			if (*s != ':')
+				return -EINVAL;
+			s++;
+		}
+	}
+	if (*s)
+		return -EINVAL;
+
+	memcpy(mac, out, sizeof(out));
+	return 0;
+}
+
+static const char *epoll_type_names[] = {
+	[EPOLL_TYPE_NONE]	= "unregistered",
+	[EPOLL_TYPE_TAP_LISTEN]	= "listening guest socket",
+	[EPOLL_TYPE_TAP_PASST]	= "guest socket",
+	[EPOLL_TYPE_TAP_PASTA]	= "tap device",
+	[EPOLL_TYPE_PASTA_CHILD] = "spawned command",
+	[EPOLL_TYPE_NSQUIT]	= "namespace watch",
+};
+static_assert(ARRAY_SIZE(epoll_type_names) == EPOLL_NUM_TYPES,
+	      "epoll_type_names must name every enum epoll_type");
+
+/**
+ * epoll_type_str() - Name of an epoll reference type, for logs
+ * @type:	Type
+ *
+ * Return: constant string
+ */
+const char *epoll_type_str(enum epoll_type type)
+{
+	if ((unsigned)type >= EPOLL_NUM_TYPES)
+		return "unknown";
+	return epoll_type_names[type];
+}
