@@ -29,7 +29,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "isolation.h"
 #include "log.h"
+#include "ndp.h"
 #include "netlink.h"
 #include "passt.h"
 #include "pasta.h"
@@ -140,6 +142,17 @@ static void dispatch(struct ctx *c, union epoll_ref ref, uint32_t events)
 }
 
 /**
+ * post_batch() - Deferred work and timers, once per batch of events
+ * @c:		Execution context
+ * @now:	Current monotonic time, read once after epoll_wait()
+ */
+static void post_batch(struct ctx *c, const struct timespec *now)
+{
+	if (c->ipv6_enabled && !c->no_ndp)
+		ndp_timer(c, now);
+}
+
+/**
  * ctx_init() - Set the context's fields that aren't zero by default
  * @c:		Execution context
  * @argv0:	Name we were called by
@@ -175,7 +188,10 @@ int main(int argc, char **argv)
 {
 	struct epoll_event events[EPOLL_EVENTS];
 	struct ctx *c = &ctx;
+	struct timespec now;
 	int pid_fd, devnull, rc;
+
+	isolate_initial();
 
 	ctx_init(c, argv[0]);
 	log_set_ident(c->mode == MODE_PASTA ? "pasta" : "passt");
@@ -201,6 +217,8 @@ int main(int argc, char **argv)
 	if (!c->quiet)
 		conf_print(c);
 
+	isolate_user(c);
+
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epollfd < 0)
 		die_perror("Couldn't create epoll instance");
@@ -219,6 +237,11 @@ int main(int argc, char **argv)
 	}
 	tap_sock_init(c);
 
+	if (c->mode == MODE_PASTA)
+		pasta_child_watch(c);
+
+	isolate_prefork(c);
+
 	if (!c->foreground) {
 		daemonize(pid_fd, devnull);
 		log_set_dest(LOG_DEST_SYSLOG);
@@ -227,8 +250,10 @@ int main(int argc, char **argv)
 	}
 	close(devnull);
 
+	isolate_postfork(c);
+
 	if (c->mode == MODE_PASTA)
-		pasta_child_go(c);
+		pasta_child_go();
 
 	for (;;) {
 		int n, i;
@@ -241,10 +266,14 @@ int main(int argc, char **argv)
 			die_perror("epoll_wait");
 		}
 
+		clock_gettime(CLOCK_MONOTONIC, &now);
+
 		for (i = 0; i < n; i++) {
 			union epoll_ref ref = { .u64 = events[i].data.u64 };
 
 			dispatch(c, ref, events[i].events);
 		}
+
+		post_batch(c, &now);
 	}
 }

@@ -412,12 +412,12 @@ void pasta_ns_conf(struct ctx *c)
 }
 
 /**
- * pasta_child_go() - Let the spawned command run, watch for its exit
+ * pasta_child_watch() - Watch for the spawned command's exit, via epoll
  * @c:		Execution context
  *
- * #syscalls:pasta pidfd_open waitid
+ * Called before the sandbox: the pidfd is opened by PID.
  */
-void pasta_child_go(struct ctx *c)
+void pasta_child_watch(struct ctx *c)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_PASTA_CHILD };
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -434,6 +434,15 @@ void pasta_child_go(struct ctx *c)
 	ev.data.u64 = ref.u64;
 	if (epoll_ctl(c->epollfd, EPOLL_CTL_ADD, fd, &ev))
 		die_perror("Couldn't add the spawned command to epoll");
+}
+
+/**
+ * pasta_child_go() - Let the spawned command run: the network is ready
+ */
+void pasta_child_go(void)
+{
+	if (pasta_go_fd < 0)
+		return;
 
 	if (write(pasta_go_fd, "g", 1) != 1)
 		die_perror("Couldn't start the spawned command");
@@ -445,6 +454,8 @@ void pasta_child_go(struct ctx *c)
  * pasta_child_handler() - The spawned command exited: exit with its status
  * @c:		Execution context
  * @events:	epoll events
+ *
+ * #syscalls:pasta waitid
  */
 void pasta_child_handler(struct ctx *c, uint32_t events)
 {

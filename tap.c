@@ -26,6 +26,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/ethernet.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +40,12 @@
 #include <unistd.h>
 
 #include "arp.h"
+#include "checksum.h"
+#include "dhcp.h"
+#include "dhcpv6.h"
+#include "ip.h"
 #include "log.h"
+#include "ndp.h"
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
@@ -49,6 +58,9 @@
 
 static uint8_t tap_buf[TAP_BUF_BYTES];
 static size_t tap_buf_have;
+
+/* Frames we build (L2 responders, DHCP, NDP): one at a time */
+static uint8_t tap_out[TAP_FRAME_MAX] __attribute__((aligned(8)));
 
 /**
  * tap_epoll_add() - Register the guest's fd with epoll
@@ -66,6 +78,88 @@ static void tap_epoll_add(const struct ctx *c, enum epoll_type type, int fd)
 
 	if (epoll_ctl(c->epollfd, EPOLL_CTL_ADD, fd, &ev))
 		die_perror("Couldn't add %s to epoll", epoll_type_str(type));
+}
+
+/**
+ * tap_udp_dport() - Destination port of a UDP header at the start of a view
+ * @v:		View positioned at the UDP header (not consumed)
+ *
+ * Return: port in host order, or 0 if the header didn't arrive
+ */
+static in_port_t tap_udp_dport(const struct pkt_view *v)
+{
+	struct pkt_view peek = *v;
+	struct udphdr uh;
+
+	if (!pkt_pull_copy(&peek, &uh, sizeof(uh)))
+		return 0;
+	return ntohs(uh.dest);
+}
+
+/**
+ * tap_ip4_input() - Dispatch an IPv4 packet from the guest
+ * @c:		Execution context
+ * @v:		View positioned after the Ethernet header
+ *
+ * Return: verdict of the handler, PKT_NOT_MINE if none took it
+ */
+static enum pkt_verdict tap_ip4_input(struct ctx *c, struct pkt_view *v)
+{
+	struct ip_info ii;
+
+	if (!c->ipv4_enabled)
+		return PKT_NOT_MINE;
+	if (ip4_pull(v, &ii) != PKT_CONSUMED)
+		return PKT_DROP;
+
+	if (ii.s4.s_addr != htonl(INADDR_ANY))
+		c->ip4.addr_seen = ii.s4;
+
+	switch (ii.proto) {
+	case IPPROTO_UDP:
+		if (tap_udp_dport(v) == DHCP_SERVER_PORT && !c->no_dhcp)
+			return dhcp_handler(c, &ii, v);
+		break;
+	default:
+		break;
+	}
+	return PKT_NOT_MINE;
+}
+
+/**
+ * tap_ip6_input() - Dispatch an IPv6 packet from the guest
+ * @c:		Execution context
+ * @v:		View positioned after the Ethernet header
+ *
+ * Return: verdict of the handler, PKT_NOT_MINE if none took it
+ */
+static enum pkt_verdict tap_ip6_input(struct ctx *c, struct pkt_view *v)
+{
+	struct ip_info ii;
+
+	if (!c->ipv6_enabled)
+		return PKT_NOT_MINE;
+	if (ip6_pull(v, &ii) != PKT_CONSUMED)
+		return PKT_DROP;
+
+	if (IN6_IS_ADDR_LINKLOCAL(&ii.s6))
+		c->ip6.addr_ll_seen = ii.s6;
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&ii.s6))
+		c->ip6.addr_seen = ii.s6;
+
+	switch (ii.proto) {
+	case IPPROTO_ICMPV6:
+		if (!c->no_ndp)
+			return ndp_handler(c, &ii, v);
+		break;
+	case IPPROTO_UDP:
+		if (tap_udp_dport(v) == DHCPV6_SERVER_PORT && !c->no_dhcpv6)
+			return dhcpv6_handler(c, &ii, v);
+		break;
+	default:
+		break;
+	}
+	return PKT_NOT_MINE;
 }
 
 /**
@@ -98,20 +192,24 @@ void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len)
 		      MAC_ARGS(c->guest_mac));
 	}
 
-	pkt_init(&v, frame, len);
 	switch (ntohs(eh.ether_type)) {
 	case ETHERTYPE_ARP:
-		if (c->ipv4_enabled)
+		if (c->ipv4_enabled) {
+			pkt_init(&v, frame, len);
 			verdict = arp_handler(c, &v);
+		}
 		break;
 	case ETHERTYPE_IP:
-	case ETHERTYPE_IPV6:
-		c->stats.drop_proto++;
-		trace("tap: no handler yet for ethertype 0x%04x",
-		      ntohs(eh.ether_type));
-		return;
-	default:
+		verdict = tap_ip4_input(c, &v);
 		break;
+	case ETHERTYPE_IPV6:
+		verdict = tap_ip6_input(c, &v);
+		break;
+	default:
+		c->stats.drop_ethertype++;
+		debug_ratelimit("tap: dropped frame with ethertype 0x%04x",
+				ntohs(eh.ether_type));
+		return;
 	}
 
 	switch (verdict) {
@@ -124,11 +222,185 @@ void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len)
 		break;
 	case PKT_NOT_MINE:
 	default:
-		c->stats.drop_ethertype++;
-		debug_ratelimit("tap: dropped frame with ethertype 0x%04x",
-				ntohs(eh.ether_type));
+		c->stats.drop_proto++;
+		trace("tap: nothing handles this %zu-byte frame, ethertype "
+		      "0x%04x", len, ntohs(eh.ether_type));
 		break;
 	}
+}
+
+/**
+ * tap_eth_hdr() - Write the Ethernet header of a frame to the guest
+ * @c:		Execution context
+ * @eh:		Header to fill
+ * @type:	Ethertype, host order
+ * @bcast:	Destination is a broadcast or multicast group: use @mcast_mac
+ * @mcast_mac:	Destination MAC if @bcast, NULL for the broadcast address
+ */
+static void tap_eth_hdr(const struct ctx *c, struct ether_header *eh,
+			uint16_t type, bool bcast, const uint8_t *mcast_mac)
+{
+	static const uint8_t bcast_mac[ETH_ALEN] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
+
+	if (bcast)
+		memcpy(eh->ether_dhost, mcast_mac ? mcast_mac : bcast_mac,
+		       ETH_ALEN);
+	else if (c->guest_mac_set)
+		memcpy(eh->ether_dhost, c->guest_mac, ETH_ALEN);
+	else
+		memcpy(eh->ether_dhost, bcast_mac, ETH_ALEN);
+	memcpy(eh->ether_shost, c->our_mac, ETH_ALEN);
+	eh->ether_type = htons(type);
+}
+
+/**
+ * tap_udp4_send() - Send a UDP datagram over IPv4 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address (broadcast goes to the broadcast MAC)
+ * @dport:	Destination port, host order
+ * @payload:	UDP payload
+ * @len:	Length of @payload
+ */
+void tap_udp4_send(struct ctx *c, struct in_addr src, in_port_t sport,
+		   struct in_addr dst, in_port_t dport, const void *payload,
+		   size_t len)
+{
+	struct ether_header *eh = (struct ether_header *)tap_out;
+	struct iphdr *ip = (struct iphdr *)(eh + 1);
+	struct udphdr *uh = (struct udphdr *)(ip + 1);
+	size_t l4len = sizeof(*uh) + len;
+
+	if ((uint8_t *)(uh + 1) + len > tap_out + sizeof(tap_out) ||
+	    sizeof(*ip) + l4len > UINT16_MAX) {
+		c->stats.drop_out++;
+		return;
+	}
+
+	tap_eth_hdr(c, eh, ETHERTYPE_IP, dst.s_addr == htonl(INADDR_BROADCAST),
+		    NULL);
+
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = sizeof(*ip) / 4;
+	ip->tot_len = htons((uint16_t)(sizeof(*ip) + l4len));
+	ip->frag_off = htons(IP_DF);
+	ip->ttl = 255;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = src.s_addr;
+	ip->daddr = dst.s_addr;
+	ip->check = csum(ip, sizeof(*ip), 0);
+
+	uh->source = htons(sport);
+	uh->dest = htons(dport);
+	uh->len = htons((uint16_t)l4len);
+	uh->check = 0;
+	memcpy(uh + 1, payload, len);
+	uh->check = csum(uh, l4len, csum_pseudo4((uint16_t)l4len, IPPROTO_UDP,
+						 src, dst));
+	if (!uh->check)
+		uh->check = 0xffff;	/* RFC 768: zero means "none" */
+
+	tap_send(c, tap_out, (uint8_t *)(uh + 1) + len - tap_out);
+}
+
+/**
+ * tap_ip6_hdr() - Write an IPv6 header and the Ethernet header before it
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address (multicast goes to its 33:33 MAC)
+ * @proto:	Next header
+ * @plen:	Payload length
+ *
+ * Return: pointer to the payload, in tap_out
+ */
+static uint8_t *tap_ip6_hdr(const struct ctx *c, const struct in6_addr *src,
+			    const struct in6_addr *dst, uint8_t proto,
+			    size_t plen)
+{
+	struct ether_header *eh = (struct ether_header *)tap_out;
+	struct ip6_hdr *ip6 = (struct ip6_hdr *)(eh + 1);
+	uint8_t mcast[ETH_ALEN] = { 0x33, 0x33 };
+
+	memcpy(mcast + 2, &dst->s6_addr[12], 4);
+	tap_eth_hdr(c, eh, ETHERTYPE_IPV6, IN6_IS_ADDR_MULTICAST(dst), mcast);
+
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->ip6_flow = htonl(6 << 28);
+	ip6->ip6_plen = htons((uint16_t)plen);
+	ip6->ip6_nxt = proto;
+	ip6->ip6_hlim = 255;	/* RFC 4861: NDP messages must have 255 */
+	ip6->ip6_src = *src;
+	ip6->ip6_dst = *dst;
+	return (uint8_t *)(ip6 + 1);
+}
+
+/**
+ * tap_udp6_send() - Send a UDP datagram over IPv6 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @payload:	UDP payload
+ * @len:	Length of @payload
+ */
+void tap_udp6_send(struct ctx *c, const struct in6_addr *src, in_port_t sport,
+		   const struct in6_addr *dst, in_port_t dport,
+		   const void *payload, size_t len)
+{
+	size_t hdrs = sizeof(struct ether_header) + sizeof(struct ip6_hdr);
+	size_t l4len = sizeof(struct udphdr) + len;
+	struct udphdr *uh;
+
+	if (hdrs + l4len > sizeof(tap_out) || l4len > UINT16_MAX) {
+		c->stats.drop_out++;
+		return;
+	}
+
+	uh = (struct udphdr *)tap_ip6_hdr(c, src, dst, IPPROTO_UDP, l4len);
+	uh->source = htons(sport);
+	uh->dest = htons(dport);
+	uh->len = htons((uint16_t)l4len);
+	uh->check = 0;
+	memcpy(uh + 1, payload, len);
+	uh->check = csum(uh, l4len, csum_pseudo6(l4len, IPPROTO_UDP, src, dst));
+	if (!uh->check)
+		uh->check = 0xffff;
+
+	tap_send(c, tap_out, hdrs + l4len);
+}
+
+/**
+ * tap_icmp6_send() - Send an ICMPv6 message to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @msg:	ICMPv6 message, header included; its checksum is computed here
+ * @len:	Length of @msg
+ */
+void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, const void *msg, size_t len)
+{
+	size_t hdrs = sizeof(struct ether_header) + sizeof(struct ip6_hdr);
+	struct icmp6_hdr *ih;
+
+	if (hdrs + len > sizeof(tap_out) || len < sizeof(*ih) ||
+	    len > UINT16_MAX) {
+		c->stats.drop_out++;
+		return;
+	}
+
+	ih = (struct icmp6_hdr *)tap_ip6_hdr(c, src, dst, IPPROTO_ICMPV6, len);
+	memcpy(ih, msg, len);
+	ih->icmp6_cksum = 0;
+	ih->icmp6_cksum = csum(ih, len, csum_pseudo6(len, IPPROTO_ICMPV6,
+						     src, dst));
+
+	tap_send(c, tap_out, hdrs + len);
 }
 
 /**

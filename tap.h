@@ -3,6 +3,7 @@
 #ifndef TAP_H
 #define TAP_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,5 +24,13 @@ void tap_send(struct ctx *c, const void *frame, size_t len);
 void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len);
 size_t tap_stream_input(struct ctx *c, const uint8_t *buf, size_t len,
 			bool *bad);
+void tap_udp4_send(struct ctx *c, struct in_addr src, in_port_t sport,
+		   struct in_addr dst, in_port_t dport, const void *payload,
+		   size_t len);
+void tap_udp6_send(struct ctx *c, const struct in6_addr *src, in_port_t sport,
+		   const struct in6_addr *dst, in_port_t dport,
+		   const void *payload, size_t len);
+void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, const void *msg, size_t len);
 
 #endif /* TAP_H */
