@@ -29,6 +29,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "flow.h"
+#include "fwd.h"
+#include "icmp.h"
 #include "isolation.h"
 #include "log.h"
 #include "ndp.h"
@@ -36,6 +39,8 @@
 #include "passt.h"
 #include "pasta.h"
 #include "tap.h"
+#include "tcp.h"
+#include "udp.h"
 #include "util.h"
 
 #define EPOLL_EVENTS		8
@@ -133,6 +138,24 @@ static void dispatch(struct ctx *c, union epoll_ref ref, uint32_t events)
 	case EPOLL_TYPE_PASTA_CHILD:
 		pasta_child_handler(c, events);
 		break;
+	case EPOLL_TYPE_TCP:
+		tcp_sock_handler(c, ref, events);
+		break;
+	case EPOLL_TYPE_TCP_LISTEN:
+		tcp_listen_handler(c, ref, events);
+		break;
+	case EPOLL_TYPE_TCP_TIMER:
+		tcp_timer_handler(c, ref, events);
+		break;
+	case EPOLL_TYPE_UDP:
+		udp_sock_handler(c, ref, events);
+		break;
+	case EPOLL_TYPE_UDP_LISTEN:
+		udp_listen_handler(c, ref, events);
+		break;
+	case EPOLL_TYPE_PING:
+		icmp_sock_handler(c, ref, events);
+		break;
 	case EPOLL_TYPE_NSQUIT:
 	case EPOLL_TYPE_NONE:
 	case EPOLL_NUM_TYPES:
@@ -148,6 +171,11 @@ static void dispatch(struct ctx *c, union epoll_ref ref, uint32_t events)
  */
 static void post_batch(struct ctx *c, const struct timespec *now)
 {
+	if (!c->no_tcp)
+		tcp_post_batch(c, now);
+	if (!c->no_udp)
+		udp_post_batch(c, now);
+	flow_defer_handler(c, now);
 	if (c->ipv6_enabled && !c->no_ndp)
 		ndp_timer(c, now);
 }
@@ -237,6 +265,13 @@ int main(int argc, char **argv)
 	}
 	tap_sock_init(c);
 
+	flow_init();
+	fwd_init(c);
+	if (!c->no_tcp)
+		tcp_init(c);
+	if (!c->no_udp)
+		udp_init(c);
+
 	if (c->mode == MODE_PASTA)
 		pasta_child_watch(c);
 
@@ -267,6 +302,7 @@ int main(int argc, char **argv)
 		}
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		c->now = now;
 
 		for (i = 0; i < n; i++) {
 			union epoll_ref ref = { .u64 = events[i].data.u64 };

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -48,6 +49,12 @@ enum passt_mode {
  * @EPOLL_TYPE_TAP_PASTA:	pasta: tap device in the namespace
  * @EPOLL_TYPE_PASTA_CHILD:	pasta: pidfd of the spawned command
  * @EPOLL_TYPE_NSQUIT:		pasta: watch for the namespace going away
+ * @EPOLL_TYPE_TCP:		Host socket of a TCP flow (idx: flow)
+ * @EPOLL_TYPE_TCP_LISTEN:	Listening socket of a forwarded TCP port
+ * @EPOLL_TYPE_TCP_TIMER:	timerfd of a TCP flow (idx: flow)
+ * @EPOLL_TYPE_UDP:		Host socket of a UDP flow (idx: flow)
+ * @EPOLL_TYPE_UDP_LISTEN:	Socket bound to a forwarded UDP port
+ * @EPOLL_TYPE_PING:		Ping socket of an ICMP echo flow (idx: flow)
  * @EPOLL_NUM_TYPES:		Number of types, for the name table
  */
 enum epoll_type {
@@ -57,6 +64,12 @@ enum epoll_type {
 	EPOLL_TYPE_TAP_PASTA,
 	EPOLL_TYPE_PASTA_CHILD,
 	EPOLL_TYPE_NSQUIT,
+	EPOLL_TYPE_TCP,
+	EPOLL_TYPE_TCP_LISTEN,
+	EPOLL_TYPE_TCP_TIMER,
+	EPOLL_TYPE_UDP,
+	EPOLL_TYPE_UDP_LISTEN,
+	EPOLL_TYPE_PING,
 	EPOLL_NUM_TYPES,
 };
 
@@ -232,6 +245,8 @@ struct tap_stats {
  * @pasta_argv:		pasta: command to spawn, NULL for the default shell
  * @fd_pasta_child:	pasta: pidfd of the spawned command, -1 if none
  * @stats:		Frame path counters
+ * @now:		Monotonic time read right after the last epoll_wait():
+ *			for handlers called from tap.c's frame dispatch
  */
 struct ctx {
 	enum passt_mode mode;
@@ -309,6 +324,7 @@ struct ctx {
 	int fd_pasta_child;
 
 	struct tap_stats stats;
+	struct timespec now;
 };
 
 #endif /* PASST_H */

@@ -49,12 +49,16 @@
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
+#include "tcp.h"
+#include "udp.h"
+#include "icmp.h"
 
 /* Stream data from qemu: room for many frames per read, flat memory */
 #define TAP_BUF_BYTES		(2UL * 1024 * 1024)
 #define TAP_READS_MAX		64	/* reads per wake-up, then yield */
 #define TAP_SOCK_PATH_TRIES	100
 #define TAP_WRITE_TIMEOUT_MS	100	/* finish a half-written frame */
+#define TAP_BATCH_MAX		128	/* frames per sendmsg() */
 
 static uint8_t tap_buf[TAP_BUF_BYTES];
 static size_t tap_buf_have;
@@ -116,9 +120,19 @@ static enum pkt_verdict tap_ip4_input(struct ctx *c, struct pkt_view *v)
 		c->ip4.addr_seen = ii.s4;
 
 	switch (ii.proto) {
+	case IPPROTO_TCP:
+		if (!c->no_tcp)
+			return tcp_tap_handler(c, &ii, v);
+		break;
 	case IPPROTO_UDP:
 		if (tap_udp_dport(v) == DHCP_SERVER_PORT && !c->no_dhcp)
 			return dhcp_handler(c, &ii, v);
+		if (!c->no_udp)
+			return udp_tap_handler(c, &ii, v);
+		break;
+	case IPPROTO_ICMP:
+		if (!c->no_icmp)
+			return icmp_tap_handler(c, &ii, v);
 		break;
 	default:
 		break;
@@ -148,13 +162,25 @@ static enum pkt_verdict tap_ip6_input(struct ctx *c, struct pkt_view *v)
 		c->ip6.addr_seen = ii.s6;
 
 	switch (ii.proto) {
-	case IPPROTO_ICMPV6:
-		if (!c->no_ndp)
-			return ndp_handler(c, &ii, v);
+	case IPPROTO_TCP:
+		if (!c->no_tcp)
+			return tcp_tap_handler(c, &ii, v);
 		break;
+	case IPPROTO_ICMPV6: {
+		enum pkt_verdict verdict = PKT_NOT_MINE;
+		struct pkt_view ndp_v = *v;	/* NDP may consume, echo too */
+
+		if (!c->no_ndp)
+			verdict = ndp_handler(c, &ii, &ndp_v);
+		if (verdict == PKT_NOT_MINE && !c->no_icmp)
+			verdict = icmp_tap_handler(c, &ii, v);
+		return verdict;
+	}
 	case IPPROTO_UDP:
 		if (tap_udp_dport(v) == DHCPV6_SERVER_PORT && !c->no_dhcpv6)
 			return dhcpv6_handler(c, &ii, v);
+		if (!c->no_udp)
+			return udp_tap_handler(c, &ii, v);
 		break;
 	default:
 		break;
@@ -719,6 +745,88 @@ static int tap_passt_write_all(struct ctx *c, struct iovec *iov, int cnt)
 	}
 
 	return cnt ? -1 : 0;
+}
+
+/**
+ * tap_send_frames() - Send a batch of frames to the guest, one call if we can
+ * @c:		Execution context
+ * @frames:	One iovec per frame, each starting with the Ethernet header
+ * @n:		Number of frames
+ *
+ * passt: one sendmsg() with a length prefix before each frame; a frame cut
+ * by a short write is completed, frames not sent at all are dropped and
+ * counted. pasta: one write() per frame (a tap device takes one at a time).
+ *
+ * Return: number of frames sent (the others were dropped and counted)
+ *
+ * #syscalls:passt sendmsg
+ * #syscalls:pasta write
+ */
+size_t tap_send_frames(struct ctx *c, const struct iovec *frames, size_t n)
+{
+	static struct iovec iov[2 * TAP_BATCH_MAX];
+	static uint32_t hdr[TAP_BATCH_MAX];
+	size_t i, sent = 0;
+
+	if (c->fd_tap < 0) {
+		c->stats.drop_out += n;
+		return 0;
+	}
+
+	if (c->mode == MODE_PASTA) {
+		for (i = 0; i < n; i++) {
+			if (write(c->fd_tap, frames[i].iov_base,
+				  frames[i].iov_len) < 0)
+				break;
+			c->stats.frames_out++;
+			c->stats.bytes_out += frames[i].iov_len;
+		}
+		c->stats.drop_out += n - i;
+		return i;
+	}
+
+	while (sent < n) {
+		size_t batch = MIN(n - sent, (size_t)TAP_BATCH_MAX), done = 0;
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 * batch };
+		ssize_t w;
+
+		for (i = 0; i < batch; i++) {
+			hdr[i] = htonl((uint32_t)frames[sent + i].iov_len);
+			iov[2 * i].iov_base = &hdr[i];
+			iov[2 * i].iov_len = sizeof(hdr[i]);
+			iov[2 * i + 1] = frames[sent + i];
+		}
+
+		w = sendmsg(c->fd_tap, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0)
+			break;
+
+		/* Whole frames written, then maybe one cut short */
+		for (i = 0; i < 2 * batch && (size_t)w >= iov[i].iov_len; i++)
+			w -= iov[i].iov_len;
+		done = i / 2;
+		if (i % 2 || (i < 2 * batch && w)) {
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + w;
+			iov[i].iov_len -= w;
+			if (tap_passt_write_all(c, &iov[i], 2 * (done + 1) - i)) {
+				warn("Guest not reading, resetting it");
+				tap_passt_close(c);
+				c->stats.drop_out += n - sent - done;
+				return sent + done;
+			}
+			done++;
+		}
+		for (i = 0; i < done; i++) {
+			c->stats.frames_out++;
+			c->stats.bytes_out += frames[sent + i].iov_len;
+		}
+		sent += done;
+		if (done < batch)
+			break;
+	}
+
+	c->stats.drop_out += n - sent;
+	return sent;
 }
 
 /**

@@ -89,6 +89,12 @@ static const char *epoll_type_names[] = {
 	[EPOLL_TYPE_TAP_PASTA]	= "tap device",
 	[EPOLL_TYPE_PASTA_CHILD] = "spawned command",
 	[EPOLL_TYPE_NSQUIT]	= "namespace watch",
+	[EPOLL_TYPE_TCP]	= "TCP socket",
+	[EPOLL_TYPE_TCP_LISTEN]	= "listening TCP socket",
+	[EPOLL_TYPE_TCP_TIMER]	= "TCP timer",
+	[EPOLL_TYPE_UDP]	= "UDP socket",
+	[EPOLL_TYPE_UDP_LISTEN]	= "UDP forwarded port socket",
+	[EPOLL_TYPE_PING]	= "ping socket",
 };
 static_assert(ARRAY_SIZE(epoll_type_names) == EPOLL_NUM_TYPES,
 	      "epoll_type_names must name every enum epoll_type");

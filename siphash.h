@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* siphash.h - SipHash-2-4, a keyed hash for tables fed by the guest */
+#ifndef SIPHASH_H
+#define SIPHASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * struct siphash_key - 128-bit secret key
+ * @k:		Two 64-bit halves
+ */
+struct siphash_key {
+	uint64_t k[2];
+};
+
+uint64_t siphash(const void *data, size_t len, const struct siphash_key *key);
+
+#endif /* SIPHASH_H */
