@@ -913,6 +913,37 @@ static void conf_opt(struct ctx *c, struct conf_opts *o, int code,
 }
 
 /**
+ * conf_bad_option() - Report an unknown option or a missing argument, exit
+ * @c:		Execution context
+ * @argv:	Arguments, argv[optind - 1] the offending one
+ *
+ * glibc's getopt_long() wording, also with C libraries that word it
+ * otherwise (musl): podman looks for "unrecognized option '--X'".
+ */
+static void conf_bad_option(const struct ctx *c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	bool is_long = !strncmp(arg, "--", 2);
+
+	if (optopt && is_long)
+		fprintf(stderr, "%s: option '%s' requires an argument\n",
+			argv[0], arg);
+	else if (optopt && !strchr(conf_shortopts, optopt))
+		fprintf(stderr, "%s: invalid option -- '%c'\n", argv[0],
+			optopt);
+	else if (optopt)
+		fprintf(stderr, "%s: option requires an argument -- '%c'\n",
+			argv[0], optopt);
+	else
+		fprintf(stderr, "%s: unrecognized option '%s'\n", argv[0],
+			arg);
+
+	fprintf(stderr, "Try `%s --help' for more information.\n",
+		conf_name(c));
+	exit(EXIT_FAILURE);
+}
+
+/**
  * conf_early_exit() - First pass: handle --version and --help, wherever
  * @c:		Execution context
  * @argc:	Argument count
@@ -1071,9 +1102,13 @@ void conf(struct ctx *c, int argc, char **argv)
 
 	conf_early_exit(c, argc, argv);
 
+	opterr = 0;	/* conf_bad_option() says it, same words everywhere */
 	while ((code = getopt_long(argc, argv, conf_shortopts,
-				   conf_longopts, NULL)) != -1)
+				   conf_longopts, NULL)) != -1) {
+		if (code == '?' || code == ':')
+			conf_bad_option(c, argv);
 		conf_opt(c, &o, code, optarg);
+	}
 
 	if (c->mode == MODE_PASTA)
 		conf_pasta_args(c, &o, argc, argv);
