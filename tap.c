@@ -29,6 +29,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/udp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -64,7 +65,14 @@ static uint8_t tap_buf[TAP_BUF_BYTES];
 static size_t tap_buf_have;
 
 /* Frames we build (L2 responders, DHCP, NDP): one at a time */
-static uint8_t tap_out[TAP_FRAME_MAX] __attribute__((aligned(8)));
+/* The Ethernet header is 14 bytes: start frames 2 bytes into an aligned
+ * buffer so that the IP header after it is 4-byte aligned
+ */
+#define TAP_OUT_PAD		2
+static uint8_t tap_out_buf[TAP_OUT_PAD + TAP_FRAME_MAX]
+	__attribute__((aligned(8)));
+static uint8_t *const tap_out = tap_out_buf + TAP_OUT_PAD;
+#define TAP_OUT_SIZE		TAP_FRAME_MAX
 
 /**
  * tap_epoll_add() - Register the guest's fd with epoll
@@ -300,7 +308,7 @@ void tap_udp4_send(struct ctx *c, struct in_addr src, in_port_t sport,
 	struct udphdr *uh = (struct udphdr *)(ip + 1);
 	size_t l4len = sizeof(*uh) + len;
 
-	if ((uint8_t *)(uh + 1) + len > tap_out + sizeof(tap_out) ||
+	if ((uint8_t *)(uh + 1) + len > tap_out + TAP_OUT_SIZE ||
 	    sizeof(*ip) + l4len > UINT16_MAX) {
 		c->stats.drop_out++;
 		return;
@@ -382,7 +390,7 @@ void tap_udp6_send(struct ctx *c, const struct in6_addr *src, in_port_t sport,
 	size_t l4len = sizeof(struct udphdr) + len;
 	struct udphdr *uh;
 
-	if (hdrs + l4len > sizeof(tap_out) || l4len > UINT16_MAX) {
+	if (hdrs + l4len > TAP_OUT_SIZE || l4len > UINT16_MAX) {
 		c->stats.drop_out++;
 		return;
 	}
@@ -414,7 +422,7 @@ void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
 	size_t hdrs = sizeof(struct ether_header) + sizeof(struct ip6_hdr);
 	struct icmp6_hdr *ih;
 
-	if (hdrs + len > sizeof(tap_out) || len < sizeof(*ih) ||
+	if (hdrs + len > TAP_OUT_SIZE || len < sizeof(*ih) ||
 	    len > UINT16_MAX) {
 		c->stats.drop_out++;
 		return;
@@ -425,6 +433,47 @@ void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
 	ih->icmp6_cksum = 0;
 	ih->icmp6_cksum = csum(ih, len, csum_pseudo6(len, IPPROTO_ICMPV6,
 						     src, dst));
+
+	tap_send(c, tap_out, hdrs + len);
+}
+
+/**
+ * tap_icmp4_send() - Send an ICMP message over IPv4 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @msg:	ICMP message, header included; its checksum is computed here
+ * @len:	Length of @msg
+ */
+void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
+		    const void *msg, size_t len)
+{
+	size_t hdrs = sizeof(struct ether_header) + sizeof(struct iphdr);
+	struct ether_header *eh = (struct ether_header *)tap_out;
+	struct iphdr *ip = (struct iphdr *)(eh + 1);
+	struct icmphdr *ih = (struct icmphdr *)(ip + 1);
+
+	if (hdrs + len > TAP_OUT_SIZE || len < sizeof(*ih) ||
+	    sizeof(*ip) + len > UINT16_MAX) {
+		c->stats.drop_out++;
+		return;
+	}
+
+	tap_eth_hdr(c, eh, ETHERTYPE_IP, false, NULL);
+
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = sizeof(*ip) / 4;
+	ip->tot_len = htons((uint16_t)(sizeof(*ip) + len));
+	ip->ttl = 255;
+	ip->protocol = IPPROTO_ICMP;
+	ip->saddr = src.s_addr;
+	ip->daddr = dst.s_addr;
+	ip->check = csum(ip, sizeof(*ip), 0);
+
+	memcpy(ih, msg, len);
+	ih->checksum = 0;
+	ih->checksum = csum(ih, len, 0);
 
 	tap_send(c, tap_out, hdrs + len);
 }

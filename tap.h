@@ -33,5 +33,7 @@ void tap_udp6_send(struct ctx *c, const struct in6_addr *src, in_port_t sport,
 		   const void *payload, size_t len);
 void tap_icmp6_send(struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, const void *msg, size_t len);
+void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
+		    const void *msg, size_t len);
 
 #endif /* TAP_H */
