@@ -4,9 +4,16 @@
  * DOC: Theory of Operation
  *
  * Before daemonizing, messages go to standard error. A daemon logs to
- * syslog(3), or to the file given with --log-file, which is opened once at
+ * syslog, or to the file given with --log-file, which is opened once at
  * start-up (before the sandbox) and kept open: when it grows past
  * --log-size it is truncated back to its header, never reopened.
+ *
+ * syslog: the /dev/log socket is connected before the sandbox takes the
+ * path away (log_syslog_open()), and messages are sent on it as they are,
+ * "<PRI>ident: text". Not through syslog(3): on a send error libc reconnects,
+ * which needs socket() and a path, both gone once sandboxed. Without [PID]:
+ * inside our PID namespace we'd say 1; the logger takes the real one from
+ * the socket's credentials.
  *
  * Messages about single packets go through the *_ratelimit() macros so that
  * a guest sending garbage cannot flood the log: each call site prints at
@@ -20,12 +27,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "util.h"
+
+#define LOG_SYSLOG_PATH		"/dev/log"
 
 bool log_trace;
 
@@ -35,7 +46,7 @@ static const char *log_ident = "passt";
 static int log_fd = -1;
 static size_t log_max_size;
 static size_t log_written;
-static bool log_syslog_open;
+static int log_syslog_fd = -1;
 
 /**
  * log_set_level() - Set the most verbose level printed
@@ -71,7 +82,6 @@ void log_set_ident(const char *ident)
  * @path:	Path of the file
  * @max_size:	Truncate it when it grows past this many bytes, 0 for never
  *
- * #syscalls write writev lseek ftruncate
  */
 void log_open_file(const char *path, size_t max_size)
 {
@@ -104,10 +114,53 @@ void log_set_dest(enum log_dest dest)
 	if (log_dest == LOG_DEST_FILE)
 		return;		/* --log-file wins over everything */
 	log_dest = dest;
-	if (dest == LOG_DEST_SYSLOG && !log_syslog_open) {
-		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-		log_syslog_open = true;
+}
+
+/**
+ * log_syslog_open() - Connect to the system logger, before the sandbox
+ *
+ * Without a logger (no /dev/log), syslog messages are dropped.
+ */
+void log_syslog_open(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX,
+				    .sun_path = LOG_SYSLOG_PATH };
+
+	if (log_syslog_fd >= 0 || log_dest == LOG_DEST_FILE)
+		return;
+
+	log_syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (log_syslog_fd < 0)
+		return;
+	if (connect(log_syslog_fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		close(log_syslog_fd);
+		log_syslog_fd = -1;
 	}
+}
+
+/**
+ * log_syslog_send() - Send one message to the system logger
+ * @pri:	syslog level
+ * @msg:	Message, not terminated
+ * @len:	Length of @msg
+ *
+ * #syscalls sendto
+ */
+static void log_syslog_send(int pri, const char *msg, size_t len)
+{
+	char buf[BUFSIZ];
+	int n;
+
+	if (log_syslog_fd < 0)
+		return;
+
+	n = snprintf(buf, sizeof(buf), "<%i>%s: %.*s", LOG_DAEMON | pri,
+		     log_ident, (int)len, msg);
+	if (n <= 0)
+		return;
+	/* nowhere left to report a failure to send */
+	(void)!send(log_syslog_fd, buf, MIN((size_t)n, sizeof(buf) - 1),
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /**
@@ -141,6 +194,8 @@ bool log_ratelimit_ok(struct log_ratelimit *rl)
  * log_file_write() - Write one formatted line to the log file
  * @line:	Text, newline-terminated
  * @len:	Length of @line
+ *
+ * #syscalls write ftruncate
  */
 static void log_file_write(const char *line, size_t len)
 {
@@ -157,6 +212,8 @@ static void log_file_write(const char *line, size_t len)
  * @pri:	syslog level
  * @with_errno:	Append ": " and strerror(errno)
  * @fmt:	Format string
+ *
+ * #syscalls write clock_gettime
  */
 void logmsg(int pri, bool with_errno, const char *fmt, ...)
 {
@@ -194,7 +251,7 @@ void logmsg(int pri, bool with_errno, const char *fmt, ...)
 
 	switch (log_dest) {
 	case LOG_DEST_SYSLOG:
-		syslog(pri, "%.*s", (int)n, line);
+		log_syslog_send(pri, line, n);
 		break;
 	case LOG_DEST_FILE:
 		if (n >= sizeof(line) - 1)

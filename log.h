@@ -84,7 +84,7 @@ extern bool log_trace;
 /**
  * enum log_dest - Where messages go
  * @LOG_DEST_STDERR:	Standard error (foreground)
- * @LOG_DEST_SYSLOG:	syslog(3) (daemonized, no --log-file)
+ * @LOG_DEST_SYSLOG:	System logger, /dev/log (daemonized, no --log-file)
  * @LOG_DEST_FILE:	The file given with --log-file
  */
 enum log_dest {
@@ -98,6 +98,7 @@ bool log_level_enabled(int level);
 void log_set_ident(const char *ident);
 void log_open_file(const char *path, size_t max_size);
 void log_set_dest(enum log_dest dest);
+void log_syslog_open(void);
 void log_exit(int status) __attribute__((noreturn));
 int log_file_fd(void);
 

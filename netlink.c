@@ -37,6 +37,9 @@
  * exchange is bounded (NL_RECV_MAX), and SO_RCVTIMEO turns a reply that
  * never comes into -ETIMEDOUT instead of a hang.
  *
+ * Start-up only, before the sandbox: nothing here carries a #syscalls note
+ * (see seccomp.sh), and a call from the loop would be killed by seccomp.
+ *
  * Limits:
  * - an exchange abandoned on a local error (-EMSGSIZE, -EPROTO, -ETIMEDOUT:
  *   none of them expected from a working kernel) is not drained: its late
@@ -389,8 +392,6 @@ static int nl_msg_error(const struct nlmsghdr *nh)
  * @fd:		Netlink socket
  * @nh:		Request, from nl_req_start(): nlmsg_seq is set here
  *
- * #syscalls sendto
- *
  * Return: 0 on success, negative errno on failure
  */
 static int nl_send(int fd, struct nlmsghdr *nh)
@@ -422,8 +423,6 @@ static int nl_send(int fd, struct nlmsghdr *nh)
  * @fd:		Netlink socket
  *
  * Datagrams whose sender is not the kernel are read and reported as empty.
- *
- * #syscalls recvfrom
  *
  * Return: bytes read (0 for a datagram to skip), -EMSGSIZE if it did not fit
  *	   the buffer, -ETIMEDOUT if the kernel did not answer, negative errno
@@ -537,8 +536,6 @@ static int nl_do(enum nl_target t, struct nlmsghdr *nh,
  * @t:		Target the socket serves: the caller is in that namespace
  *
  * A socket already open for @t is closed and replaced.
- *
- * #syscalls socket bind setsockopt close
  *
  * Return: 0 on success, negative errno on failure
  */

@@ -97,8 +97,6 @@ static int pasta_ns_call_fn(void *arg)
  * @fn:		Function, returning 0 or -errno
  *
  * Return: what @fn returned, or -errno if the namespace couldn't be entered
- *
- * #syscalls:pasta clone setns
  */
 static int pasta_ns_call(struct ctx *c, int (*fn)(struct ctx *c))
 {
@@ -155,6 +153,11 @@ static void pasta_child(const struct ctx *c, int ready_fd, int go_fd)
 	int rc;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+	/* isolate_initial() made us non-dumpable: /proc/self/uid_map would
+	 * then belong to root, and we couldn't write it. We exec right after.
+	 */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET)) {
 		err_perror("Couldn't create user and network namespaces");
@@ -438,6 +441,8 @@ void pasta_child_watch(struct ctx *c)
 
 /**
  * pasta_child_go() - Let the spawned command run: the network is ready
+ *
+ * #syscalls:pasta write close
  */
 void pasta_child_go(void)
 {
