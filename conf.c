@@ -43,6 +43,7 @@
 #include "log.h"
 #include "conf.h"
 #include "conf_internal.h"
+#include "udp.h"
 
 #define NETNS_RUN_DIR		"/run/netns"
 #define LOG_SIZE_DEFAULT	(1UL << 20)
@@ -89,6 +90,7 @@ enum conf_opt {
 	OPT_NO_COPY_ADDRS,
 	OPT_NS_MAC_ADDR,
 	OPT_NO_SPLICE,
+	OPT_UDP_TIMEOUT,
 };
 
 /* '+': stop at the first non-option, the start of pasta's command */
@@ -134,6 +136,7 @@ static const struct option conf_longopts[] = {
 	{ "no-dhcpv6", no_argument, NULL, OPT_NO_DHCPV6 },
 	{ "no-ra", no_argument, NULL, OPT_NO_RA },
 	{ "freebind", no_argument, NULL, OPT_FREEBIND },
+	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
 	{ "map-host-loopback", required_argument, NULL, OPT_MAP_HOST_LOOPBACK },
 	{ "no-map-gw", no_argument, NULL, OPT_NO_MAP_GW },
 	{ "map-gw", no_argument, NULL, OPT_MAP_GW },
@@ -272,6 +275,9 @@ static void __attribute__((noreturn)) conf_usage(const struct ctx *c)
 	       "      --no-dhcp, --no-dhcpv6, --no-ndp, --no-ra\n"
 	       "                           Don't handle that protocol\n"
 	       "      --freebind           Allow binding to any address\n"
+	       "      --udp-timeout SECONDS\n"
+	       "                           Close idle UDP flows after that "
+	       "(180)\n"
 	       "\nPort forwarding, SPEC: none, %s, or a list of\n"
 	       "  [~]PORT[-LAST][:TO[-TOLAST]], optionally after ADDR/, "
 	       "%%IFACE/ or ADDR%%IFACE/\n"
@@ -816,6 +822,12 @@ static void conf_opt(struct ctx *c, struct conf_opts *o, int code,
 	case OPT_FREEBIND:
 		c->freebind = true;
 		break;
+	case OPT_UDP_TIMEOUT:
+		if (conf_uint_parse(arg, UDP_TIMEOUT_MAX, &v) || !v)
+			die("--udp-timeout `%s': invalid timeout, must be 1 to "
+			    "%d seconds", arg, UDP_TIMEOUT_MAX);
+		udp_set_timeout((unsigned int)v);
+		break;
 	case OPT_MAP_HOST_LOOPBACK:
 		if (conf_addr_pair(code, arg, &c->map_host_lo4,
 				   &c->map_host_lo6) == AF_UNSPEC)
@@ -1152,6 +1164,23 @@ static void conf_print_dns(const struct ctx *c)
 			break;
 		info("DNS: %s",
 		     inet_ntop(AF_INET6, &c->ip6.dns[i], buf, sizeof(buf)));
+	}
+
+	if (c->ipv4_enabled && c->dns_forward4.s_addr &&
+	    c->dns_host4.s_addr) {
+		char h[INET6_ADDRSTRLEN];
+
+		info("DNS: queries to %s forwarded to %s",
+		     inet_ntop(AF_INET, &c->dns_forward4, buf, sizeof(buf)),
+		     inet_ntop(AF_INET, &c->dns_host4, h, sizeof(h)));
+	}
+	if (c->ipv6_enabled && !IN6_IS_ADDR_UNSPECIFIED(&c->dns_forward6) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&c->dns_host6)) {
+		char h[INET6_ADDRSTRLEN];
+
+		info("DNS: queries to %s forwarded to %s",
+		     inet_ntop(AF_INET6, &c->dns_forward6, buf, sizeof(buf)),
+		     inet_ntop(AF_INET6, &c->dns_host6, h, sizeof(h)));
 	}
 
 	for (i = 0; i < SEARCH_MAX && c->search[i][0]; i++)

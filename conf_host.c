@@ -14,7 +14,11 @@
  *   without a gateway (point-to-point links, VPNs) gets a made-up one: for
  *   IPv4 the first other address of the subnet, for IPv6 our link-local
  *   address. Anything the guest routes through is us anyway;
- * - resolvers and search domains: /etc/resolv.conf (-D, -S win).
+ * - resolvers and search domains: /etc/resolv.conf (-D, -S win). A
+ *   resolver on the host's loopback is out of the guest's reach: the guest
+ *   is told the --dns-forward address instead, by default the gateway, and
+ *   fwd.c sends what arrives there on port 53 to the --dns-host resolver,
+ *   by default that loopback one (see conf_dns_reachable()).
  *
  * A family with no template interface and no -a, or no address to copy, is
  * disabled with an informational message; with neither family left, there
@@ -213,6 +217,87 @@ static void conf_resolv(struct ctx *c, bool dns, bool search)
 	}
 
 	fclose(f);
+}
+
+/**
+ * conf_dns_reachable() - Resolvers the guest can reach, with forwarding set up
+ * @c:		Execution context, resolvers read or given, gateways set
+ *
+ * Each resolver on the host's loopback (127.0.0.53 of systemd-resolved,
+ * say) is replaced in what the guest is told by the --dns-forward address
+ * of its IP version, which defaults to the gateway for this purpose;
+ * --dns-host then defaults to the first such resolver, and fwd.c sends the
+ * guest's queries to that address, port 53, UDP and TCP, there. A default
+ * mapping of the gateway to 127.0.0.1 alone wouldn't do: the resolver may
+ * listen on another loopback address. With --no-map-gw and no --dns-forward
+ * the gateway is just another address: loopback resolvers are left out.
+ *
+ * --dns-forward with no loopback resolver, and no --dns-host, forwards to
+ * the first resolver in the list.
+ */
+static void conf_dns_reachable(struct ctx *c)
+{
+	struct in6_addr dns6[DNS_MAX + 1];
+	struct in_addr dns4[DNS_MAX + 1];
+	char buf[INET6_ADDRSTRLEN];
+	int i;
+
+	memcpy(dns4, c->ip4.dns, sizeof(dns4));
+	memcpy(dns6, c->ip6.dns, sizeof(dns6));
+	memset(c->ip4.dns, 0, sizeof(c->ip4.dns));
+	memset(c->ip6.dns, 0, sizeof(c->ip6.dns));
+
+	for (i = 0; i < DNS_MAX && dns4[i].s_addr != htonl(INADDR_ANY); i++) {
+		struct conf_addr a = { .af = AF_INET, .a4 = dns4[i],
+				       .prefix_len = -1 };
+
+		if ((ntohl(dns4[i].s_addr) >> 24) == IN_LOOPBACKNET) {
+			if (!c->dns_forward4.s_addr && !c->no_map_gw)
+				c->dns_forward4 = c->ip4.gw;
+			if (!c->dns_forward4.s_addr) {
+				if (!c->ipv4_enabled)
+					continue;
+				info("DNS: resolver %s is on the host's "
+				     "loopback, out of the guest's reach: see "
+				     "--dns-forward", inet_ntop(AF_INET,
+				     &dns4[i], buf, sizeof(buf)));
+				continue;
+			}
+			if (!c->dns_host4.s_addr)
+				c->dns_host4 = dns4[i];
+			a.a4 = c->dns_forward4;
+		}
+		conf_dns_add(c, &a);
+	}
+	if (c->dns_forward4.s_addr && !c->dns_host4.s_addr)
+		c->dns_host4 = dns4[0];
+
+	for (i = 0; i < DNS_MAX && !IN6_IS_ADDR_UNSPECIFIED(&dns6[i]); i++) {
+		struct conf_addr a = { .af = AF_INET6, .a6 = dns6[i],
+				       .prefix_len = -1 };
+
+		if (IN6_IS_ADDR_LOOPBACK(&dns6[i])) {
+			if (IN6_IS_ADDR_UNSPECIFIED(&c->dns_forward6) &&
+			    !c->no_map_gw)
+				c->dns_forward6 = c->ip6.gw;
+			if (IN6_IS_ADDR_UNSPECIFIED(&c->dns_forward6)) {
+				if (!c->ipv6_enabled)
+					continue;
+				info("DNS: resolver %s is on the host's "
+				     "loopback, out of the guest's reach: see "
+				     "--dns-forward", inet_ntop(AF_INET6,
+				     &dns6[i], buf, sizeof(buf)));
+				continue;
+			}
+			if (IN6_IS_ADDR_UNSPECIFIED(&c->dns_host6))
+				c->dns_host6 = dns6[i];
+			a.a6 = c->dns_forward6;
+		}
+		conf_dns_add(c, &a);
+	}
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->dns_forward6) &&
+	    IN6_IS_ADDR_UNSPECIFIED(&c->dns_host6))
+		c->dns_host6 = dns6[0];
 }
 
 /**
@@ -532,6 +617,7 @@ void conf_defaults(struct ctx *c, const struct conf_opts *o)
 	}
 
 	conf_resolv(c, !o->dns, !o->search);
+	conf_dns_reachable(c);
 
 	if (c->mode == MODE_PASTA)
 		conf_pasta_ifname(c);

@@ -4,6 +4,7 @@
 #include "unit.h"
 #include "../../flow.h"
 #include "../../flow_table.h"
+#include "../../udp.h"
 
 /**
  * key() - A guest-side key, distinct for each @i
@@ -61,11 +62,12 @@ UNIT_TEST(flow_insert_lookup_remove)
 
 UNIT_TEST(flow_sweep_frees_and_reuses)
 {
-	struct timespec now = { .tv_sec = 100 };
+	struct timespec now = { .tv_sec = 100 + UDP_TIMEOUT_DEFAULT };
 	union flow *a, *b;
 
 	flow_init();
 	a = flow_alloc();
+	a->udp.sock = -1;		/* an inbound flow: no socket */
 	a->f.proto = IPPROTO_UDP;
 	key(&a->f.tap, 7);
 	flow_activate(a, FLOW_UDP);
@@ -77,7 +79,7 @@ UNIT_TEST(flow_sweep_frees_and_reuses)
 	CHECK(flow_alloc() == b);	/* cancelled entry is reused first */
 	flow_alloc_cancel(b);
 
-	/* The placeholder UDP module owns nothing: the sweep frees it */
+	/* Idle since time 0, past the UDP timeout: the sweep frees it */
 	flow_defer_handler(NULL, &now);
 	CHECK_EQ_INT(flow_count(FLOW_UDP), 0);
 	key(&b->f.tap, 7);
