@@ -43,8 +43,10 @@ MAN_NAME = "passt, pasta - user-mode networking"
 BLOCK_TIMEOUT = 600        # make unit and a nested pytest run take a while
 SANDBOX = ["unshare", "--mount", "--propagation", "private", "--pid",
            "--fork", "--kill-child", "--mount-proc"]
-PRELUDE = """set -e
-mount -t tmpfs tmpfs /tmp
+# The checkout may itself be under /tmp or /usr/local (CI clones anywhere):
+# the block enters it before the tmpfs mounts hide its path, then binds it
+# back at the same path
+PRELUDE = """mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run/netns
 mount -t tmpfs tmpfs /usr/local
 """
@@ -302,7 +304,10 @@ def test_readme_block(topo, block):
             if shutil.which(tool) is None:
                 pytest.skip(f"{tool} not installed")
 
-    script = PRELUDE + f"cd {shlex.quote(REPO)}\n" + \
+    repo = shlex.quote(REPO)
+    script = f"set -e\ncd {repo}\n" + PRELUDE + \
+        f"[ -d {repo} ] || {{ mkdir -p {repo}; " \
+        f"mount --no-canonicalize --bind . {repo}; }}\n" + \
         "".join(a.script(c) + "\n" for c, a in zip(block, actions))
     argv = topo.cmd(SANDBOX + ["sh", "-c", script])
     try:
