@@ -95,6 +95,26 @@ def test_passt_foreground(topo, passt_bin, as_user, wdir, daemons):
     assert d.alive()
 
 
+@pytest.mark.parametrize("spec", ["name", "ids"])
+def test_runas(topo, passt_bin, unpriv_user, wdir, daemons, spec):
+    """Started as root with --runas, passt runs as that user, given by name
+    (LOGIN) or by IDs (UID:GID)."""
+    from test_passt import Guest, check_arp_reply
+
+    pw = pwd.getpwnam(unpriv_user)
+    runas = unpriv_user if spec == "name" else f"{pw.pw_uid}:{pw.pw_gid}"
+    sock = os.path.join(wdir, "passt.socket")
+    d = Daemon(topo.cmd([passt_bin, "-f", "-s", sock, "--runas", runas]),
+               os.path.join(wdir, "log"))
+    daemons.append(d)
+    d.start()
+    wait_sandboxed(d)
+    check_sandbox(d.pid, unpriv_user)
+    gids = [int(g) for g in proc_status(d.pid)["Gid"].split()]
+    assert gids == [pw.pw_gid] * 4, gids
+    check_arp_reply(Guest(sock).arp(UP4), UP4)
+
+
 def test_passt_daemon_pid_namespace(topo, passt_bin, as_user, wdir,
                                     daemons):
     """Daemonized, passt is the init of a PID namespace of its own: it
