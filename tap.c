@@ -197,12 +197,16 @@ static enum pkt_verdict tap_ip6_input(struct ctx *c, struct pkt_view *v)
 }
 
 /**
- * tap_frame_input() - Count and dispatch one frame from the guest
+ * tap_frame_dispatch() - Count and dispatch one frame from the guest
  * @c:		Execution context
  * @frame:	Frame, starting with the Ethernet header
  * @len:	Bytes received
+ *
+ * The frame's memory must stay as it is until tcp_tap_flush(): TCP holds
+ * payload to write that of several segments with one call.
  */
-void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len)
+static void tap_frame_dispatch(struct ctx *c, const uint8_t *frame,
+			       size_t len)
 {
 	enum pkt_verdict verdict = PKT_NOT_MINE;
 	struct ether_header eh;
@@ -261,6 +265,20 @@ void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len)
 		      "0x%04x", len, ntohs(eh.ether_type));
 		break;
 	}
+}
+
+/**
+ * tap_frame_input() - Count and dispatch one frame from the guest
+ * @c:		Execution context
+ * @frame:	Frame, starting with the Ethernet header
+ * @len:	Bytes received
+ *
+ * The frame's memory may be reused once this returns.
+ */
+void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len)
+{
+	tap_frame_dispatch(c, frame, len);
+	tcp_tap_flush(c);
 }
 
 /**
@@ -506,17 +524,18 @@ size_t tap_stream_input(struct ctx *c, const uint8_t *buf, size_t len,
 			*bad = true;
 			debug_ratelimit("tap: invalid frame length %u in "
 					"stream, resetting", flen);
-			return done;
+			break;
 		}
 		if (pkt_left(&v) < TAP_HDR_LEN + flen)
 			break;
 
 		pkt_pull(&v, TAP_HDR_LEN);
 		frame = pkt_pull(&v, flen);
-		tap_frame_input(c, frame, flen);
+		tap_frame_dispatch(c, frame, flen);
 		done = v.off;
 	}
 
+	tcp_tap_flush(c);	/* before the caller moves @buf */
 	return done;
 }
 
@@ -525,6 +544,8 @@ size_t tap_stream_input(struct ctx *c, const uint8_t *buf, size_t len,
  * @c:		Execution context
  *
  * With --one-off (or -F), there is no next one: exit.
+ *
+ * #syscalls:passt epoll_ctl close
  */
 static void tap_passt_close(struct ctx *c)
 {
@@ -648,7 +669,7 @@ void tap_sock_init(struct ctx *c)
  * @c:		Execution context
  * @events:	epoll events
  *
- * #syscalls:passt accept4
+ * #syscalls:passt accept4 close
  */
 void tap_listen_handler(struct ctx *c, uint32_t events)
 {
@@ -732,14 +753,21 @@ close:
  */
 void tap_handler_pasta(struct ctx *c, uint32_t events)
 {
+	size_t off = 0;
 	int i;
 
 	if (events & (EPOLLERR | EPOLLHUP))
 		die("Tap device in the namespace went away");
 
+	/* Frames go one after the other in tap_buf, kept until flushed */
 	for (i = 0; i < TAP_READS_MAX; i++) {
-		ssize_t n = read(c->fd_tap, tap_buf, TAP_FRAME_MAX + 1);
+		ssize_t n;
 
+		if (off + TAP_FRAME_MAX + 1 > sizeof(tap_buf)) {
+			tcp_tap_flush(c);
+			off = 0;
+		}
+		n = read(c->fd_tap, tap_buf + off, TAP_FRAME_MAX + 1);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
@@ -751,8 +779,10 @@ void tap_handler_pasta(struct ctx *c, uint32_t events)
 			c->stats.drop_malformed++;
 			continue;
 		}
-		tap_frame_input(c, tap_buf, n);
+		tap_frame_dispatch(c, tap_buf + off, n);
+		off += (n + 7) & ~(size_t)7;
 	}
+	tcp_tap_flush(c);
 }
 
 /**
