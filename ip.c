@@ -19,6 +19,7 @@
 #include <netinet/ip6.h>
 #include <string.h>
 
+#include "checksum.h"
 #include "ip.h"
 #include "log.h"
 
@@ -121,4 +122,30 @@ enum pkt_verdict ip6_pull(struct pkt_view *v, struct ip_info *ii)
 	ii->s6 = ip6.ip6_src;
 	ii->d6 = ip6.ip6_dst;
 	return PKT_CONSUMED;
+}
+
+/**
+ * ip4_hdr_build() - Write an IPv4 header without options, checksum included
+ * @ip:		Header to fill
+ * @proto:	Protocol of the payload
+ * @l4len:	Length of the payload (transport header included)
+ * @saddr:	Source address
+ * @daddr:	Destination address
+ * @ttl:	Time to live
+ * @df:		Set the don't-fragment flag
+ */
+void ip4_hdr_build(struct iphdr *ip, uint8_t proto, size_t l4len,
+		   struct in_addr saddr, struct in_addr daddr, uint8_t ttl,
+		   bool df)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = sizeof(*ip) / 4;
+	ip->tot_len = htons((uint16_t)(sizeof(*ip) + l4len));
+	ip->frag_off = df ? htons(IP_DF) : 0;
+	ip->ttl = ttl;
+	ip->protocol = proto;
+	ip->saddr = saddr.s_addr;
+	ip->daddr = daddr.s_addr;
+	ip->check = csum(ip, sizeof(*ip), 0);
 }

@@ -4,6 +4,9 @@
 #define IP_H
 
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "packet.h"
@@ -31,6 +34,9 @@ struct ip_info {
 };
 
 enum pkt_verdict ip4_pull(struct pkt_view *v, struct ip_info *ii);
+void ip4_hdr_build(struct iphdr *ip, uint8_t proto, size_t l4len,
+		   struct in_addr saddr, struct in_addr daddr, uint8_t ttl,
+		   bool df);
 enum pkt_verdict ip6_pull(struct pkt_view *v, struct ip_info *ii);
 
 #endif /* IP_H */

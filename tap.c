@@ -335,16 +335,7 @@ void tap_udp4_send(struct ctx *c, struct in_addr src, in_port_t sport,
 	tap_eth_hdr(c, eh, ETHERTYPE_IP, dst.s_addr == htonl(INADDR_BROADCAST),
 		    NULL);
 
-	memset(ip, 0, sizeof(*ip));
-	ip->version = 4;
-	ip->ihl = sizeof(*ip) / 4;
-	ip->tot_len = htons((uint16_t)(sizeof(*ip) + l4len));
-	ip->frag_off = htons(IP_DF);
-	ip->ttl = 255;
-	ip->protocol = IPPROTO_UDP;
-	ip->saddr = src.s_addr;
-	ip->daddr = dst.s_addr;
-	ip->check = csum(ip, sizeof(*ip), 0);
+	ip4_hdr_build(ip, IPPROTO_UDP, l4len, src, dst, 255, true);
 
 	uh->source = htons(sport);
 	uh->dest = htons(dport);
@@ -479,15 +470,7 @@ void tap_icmp4_send(struct ctx *c, struct in_addr src, struct in_addr dst,
 
 	tap_eth_hdr(c, eh, ETHERTYPE_IP, false, NULL);
 
-	memset(ip, 0, sizeof(*ip));
-	ip->version = 4;
-	ip->ihl = sizeof(*ip) / 4;
-	ip->tot_len = htons((uint16_t)(sizeof(*ip) + len));
-	ip->ttl = 255;
-	ip->protocol = IPPROTO_ICMP;
-	ip->saddr = src.s_addr;
-	ip->daddr = dst.s_addr;
-	ip->check = csum(ip, sizeof(*ip), 0);
+	ip4_hdr_build(ip, IPPROTO_ICMP, len, src, dst, 255, false);
 
 	memcpy(ih, msg, len);
 	ih->checksum = 0;

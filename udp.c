@@ -264,16 +264,8 @@ size_t udp_frame_hdrs(uint8_t room[UDP_HDR_ROOM], const uint8_t *payload,
 	if (src4 && dst4) {
 		struct iphdr ip;
 
-		memset(&ip, 0, sizeof(ip));
-		ip.version = 4;
-		ip.ihl = sizeof(ip) / 4;
-		ip.tot_len = htons((uint16_t)(sizeof(ip) + ulen));
-		ip.frag_off = htons(IP_DF);
-		ip.ttl = UDP_TTL;
-		ip.protocol = IPPROTO_UDP;
-		ip.saddr = src4->s_addr;
-		ip.daddr = dst4->s_addr;
-		ip.check = csum(&ip, sizeof(ip), 0);
+		ip4_hdr_build(&ip, IPPROTO_UDP, ulen, *src4, *dst4, UDP_TTL,
+			      true);
 
 		sum = csum_pseudo4((uint16_t)ulen, IPPROTO_UDP, *src4, *dst4);
 		eh.ether_type = htons(ETHERTYPE_IP);
@@ -383,16 +375,7 @@ size_t udp_icmp4_err_build(uint8_t *buf, size_t size, uint8_t type,
 	ih.type = type;
 	ih.code = code;
 
-	memset(&ip, 0, sizeof(ip));
-	ip.version = 4;
-	ip.ihl = sizeof(ip) / 4;
-	ip.tot_len = htons((uint16_t)(sizeof(ip) + ulen));
-	ip.frag_off = htons(IP_DF);
-	ip.ttl = UDP_TTL;
-	ip.protocol = IPPROTO_UDP;
-	ip.saddr = g4->s_addr;
-	ip.daddr = d4->s_addr;
-	ip.check = csum(&ip, sizeof(ip), 0);
+	ip4_hdr_build(&ip, IPPROTO_UDP, ulen, *g4, *d4, UDP_TTL, true);
 
 	uh.source = htons(tap->gport);
 	uh.dest = htons(tap->dport);
