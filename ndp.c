@@ -571,6 +571,8 @@ static enum pkt_verdict ndp_ns(struct ctx *c, const struct ip_info *ii,
 		return PKT_CONSUMED;
 	}
 
+	trace("NDP: answering solicitation for %s",
+	      inet_ntop(AF_INET6, target, buf, sizeof(buf)));
 	memset(&na, 0, sizeof(na));
 	na.na.nd_na_type = ND_NEIGHBOR_ADVERT;
 	na.na.nd_na_code = 0;
