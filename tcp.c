@@ -399,6 +399,23 @@ void tcp_rtt_sample(struct tcp_tap_conn *conn, uint32_t rtt)
 }
 
 /**
+ * tcp_rtt_start() - Start a round-trip time measurement
+ * @c:		Execution context
+ * @conn:	Connection
+ * @seq:	Sequence number whose acknowledgement ends it
+ *
+ * Only for what is sent the first time (Karn's algorithm): whoever
+ * retransmits clears @rtt_timing.
+ */
+void tcp_rtt_start(const struct ctx *c, struct tcp_tap_conn *conn,
+		   uint32_t seq)
+{
+	conn->rtt_seq = seq;
+	conn->rtt_start = (uint16_t)tcp_now_ms(&c->now);
+	conn->rtt_timing = 1;
+}
+
+/**
  * tcp_rtt_max_ms() - A round-trip time the connection rarely exceeds
  * @conn:	Connection
  *
@@ -570,13 +587,17 @@ void tcp_wnd_update(const struct ctx *c, struct tcp_tap_conn *conn)
 	space = sndbuf > queued ? sndbuf - queued : 0;
 
 	/* Payload per byte of memory: measured on what is queued if that's
-	 * enough to tell, else a guess of 1/8 for headers and bookkeeping
+	 * enough to tell, else a guess of 1/8 for headers and bookkeeping.
+	 * Then 1/8 less: what the guest sends may take more memory than
+	 * what is queued did, and a partial write is costly (the guest has
+	 * to send it all again, and what follows it too)
 	 */
 	if (space && queued && !ioctl(conn->sock, SIOCOUTQ, &outq) &&
 	    (uint32_t)outq >= queued / 4 && (uint32_t)outq <= queued)
 		payload = (uint64_t)space * (uint32_t)outq / queued;
 	else
 		payload = space - space / 8;
+	payload -= payload / 8;
 
 	conn->wnd_to_tap = tcp_wnd_raw((uint32_t)payload,
 				       est ? conn->ws_to_tap : 0);
@@ -678,6 +699,7 @@ void tcp_connected(struct ctx *c, struct tcp_tap_conn *conn)
 	conn->seq_to_tap = conn->seq_max_to_tap = conn->seq_ack_from_tap + 1;
 	conn->retries = 0;
 	tcp_timer_set(c, conn, tcp_syn_backoff_ms[0]);
+	tcp_rtt_start(c, conn, conn->seq_to_tap);	/* first sample */
 }
 
 /* Work at the end of a batch */
@@ -885,6 +907,7 @@ static void tcp_timer_expired(struct ctx *c, struct tcp_tap_conn *conn)
 		return;
 	case TCP_CONN_SYN_ACK_SENT:
 	case TCP_CONN_SYN_SENT:
+		conn->rtt_timing = 0;		/* Karn's algorithm */
 		if (conn->retries + 1U >= ARRAY_SIZE(tcp_syn_backoff_ms)) {
 			tcp_rst(c, conn, "no answer from guest");
 			return;
@@ -907,6 +930,8 @@ static void tcp_timer_expired(struct ctx *c, struct tcp_tap_conn *conn)
 	if (conn->in_recovery && conn->retries < TCP_PROBE_TRIES &&
 	    conn->seq_ack_from_tap != conn->seq_max_to_tap) {
 		conn->retries++;
+		debug_ratelimit("TCP: flow %u: recovery probe, try %u",
+				flow_idx((union flow *)conn), conn->retries);
 		if (tcp_buf_discard(conn) ||
 		    tcp_buf_retransmit_first(c, conn) == TCP_SOCK_ERROR) {
 			tcp_rst(c, conn, "retransmitting");
@@ -921,8 +946,12 @@ static void tcp_timer_expired(struct ctx *c, struct tcp_tap_conn *conn)
 			return;
 		}
 		conn->retries++;
-		trace("TCP: flow %u: retransmission timeout, try %u",
-		      flow_idx((union flow *)conn), conn->retries);
+		debug_ratelimit("TCP: flow %u: retransmission timeout, try "
+				"%u, RTT %u ms, var %u ms, window %u",
+				flow_idx((union flow *)conn), conn->retries,
+				conn->srtt, conn->rttvar,
+				tcp_wnd_scaled(conn->wnd_from_tap,
+					       conn->ws_from_tap));
 		if (tcp_buf_discard(conn)) {
 			tcp_rst(c, conn, "discarding acknowledged data");
 			return;

@@ -40,6 +40,7 @@
 #include <sys/uio.h>
 
 #include "checksum.h"
+#include "ip.h"
 #include "log.h"
 #include "passt.h"
 #include "tap.h"
@@ -198,17 +199,7 @@ static void tcp_buf_frame(struct ctx *c, size_t slot,
 	if (s4) {
 		struct iphdr ip;
 
-		memset(&ip, 0, sizeof(ip));
-		ip.version = 4;
-		ip.ihl = sizeof(ip) / 4;
-		ip.tot_len = htons((uint16_t)(sizeof(ip) + l4len));
-		ip.frag_off = htons(IP_DF);
-		ip.ttl = 64;
-		ip.protocol = IPPROTO_TCP;
-		ip.saddr = s4->s_addr;
-		ip.daddr = d4->s_addr;
-		ip.check = csum(&ip, sizeof(ip), 0);
-
+		ip4_hdr_build(&ip, IPPROTO_TCP, l4len, *s4, *d4, 64, true);
 		l3len = sizeof(ip);
 		l3 = tcp - l3len;
 		memcpy(l3, &ip, sizeof(ip));
@@ -517,11 +508,8 @@ enum tcp_sock_verdict tcp_buf_data_from_sock(struct ctx *c,
 
 		/* RTT sample on new data only (Karn's algorithm) */
 		if (!conn->rtt_timing &&
-		    conn->seq_to_tap == conn->seq_max_to_tap) {
-			conn->rtt_seq = conn->seq_to_tap + (uint32_t)n;
-			conn->rtt_start = (uint16_t)tcp_now_ms(&c->now);
-			conn->rtt_timing = 1;
-		}
+		    conn->seq_to_tap == conn->seq_max_to_tap)
+			tcp_rtt_start(c, conn, conn->seq_to_tap + (uint32_t)n);
 		for (off = 0, i = 0; off < (size_t)n; i++) {
 			size_t plen = MIN(conn->mss, (size_t)n - off);
 			uint8_t flags = TCP_F_ACK;
@@ -574,8 +562,8 @@ enum tcp_sock_verdict tcp_buf_retransmit_first(struct ctx *c,
 	if (conn->seq_sock_head != una)	/* not discarded yet: later */
 		return TCP_SOCK_AGAIN;
 	conn->rtt_timing = 0;		/* Karn's algorithm */
-	trace("TCP: flow %u: retransmitting %u", flow_idx((union flow *)conn),
-	      una);
+	trace("TCP: flow %u: retransmitting %u, RTT %u ms, var %u ms",
+	      flow_idx((union flow *)conn), una, conn->srtt, conn->rttvar);
 
 	len = MIN((size_t)conn->mss, tcp_buf_data_end(conn) - una);
 	slot = tcp_buf_slot_get(c);

@@ -129,6 +129,8 @@ uint32_t tcp_rto_ms(bool valid, uint16_t srtt, uint16_t rttvar,
 		    unsigned retries);
 void tcp_rtt_sample(struct tcp_tap_conn *conn, uint32_t rtt);
 uint32_t tcp_rtt_max_ms(const struct tcp_tap_conn *conn);
+void tcp_rtt_start(const struct ctx *c, struct tcp_tap_conn *conn,
+		   uint32_t seq);
 
 /* tcp.c: connections, timers, sockets */
 extern bool tcp_peek_off_ok;

@@ -253,6 +253,7 @@ static void tcp_conn_from_sock(struct ctx *c, in_port_t port, int s,
 	tcp_wnd_update(c, conn);
 	tcp_buf_ctl(c, conn, TCP_F_SYN, conn->seq_ack_from_tap);
 	tcp_timer_set(c, conn, TCP_SYN_RTO_MS);
+	tcp_rtt_start(c, conn, conn->seq_to_tap);	/* first sample */
 	return;
 
 refuse:

@@ -331,8 +331,17 @@ static void tcp_wbatch_write(struct ctx *c, struct tcp_tap_conn *conn)
 	}
 
 	conn->seq_from_tap += (uint32_t)n;
-	if (n)
+	if (n) {
+		uint32_t wnd = tcp_wnd_scaled(conn->wnd_to_tap,
+					      conn->ws_to_tap);
+
+		/* Until it's computed again, frames carrying the new ACK keep
+		 * the right edge where it was, not beyond what the socket took
+		 */
+		wnd = wnd > (uint32_t)n ? wnd - (uint32_t)n : 0;
+		conn->wnd_to_tap = tcp_wnd_raw(wnd, conn->ws_to_tap);
 		conn->ack_due = 1;
+	}
 	if ((size_t)n < bytes) {
 		debug_ratelimit("TCP: flow %u: socket took %zi of %zu bytes",
 				flow_idx((union flow *)conn), n, bytes);
@@ -386,11 +395,16 @@ static bool tcp_tap_ack(struct ctx *c, struct tcp_tap_conn *conn,
 	conn->wnd_from_tap = wnd;
 
 	if (SEQ_GT(ack, una)) {
-		if (conn->rtt_timing && SEQ_GE(ack, conn->rtt_seq)) {
-			uint16_t now = (uint16_t)tcp_now_ms(&c->now);
+		uint16_t now = (uint16_t)tcp_now_ms(&c->now);
 
+		if (conn->rtt_timing && SEQ_GE(ack, conn->rtt_seq)) {
 			tcp_rtt_sample(conn, (uint16_t)(now - conn->rtt_start));
 			conn->rtt_timing = 0;
+		} else if (conn->in_recovery && !conn->retx_due) {
+			/* The original was lost (duplicate ACKs said so, and
+			 * the tap doesn't reorder): this ACKs the copy
+			 */
+			tcp_rtt_sample(conn, (uint16_t)(now - conn->retx_at));
 		}
 		conn->seq_ack_from_tap = ack;
 		conn->retries = 0;
@@ -621,6 +635,20 @@ static void tcp_tap_established(struct ctx *c, struct tcp_tap_conn *conn,
 }
 
 /**
+ * tcp_rtt_handshake() - First round-trip time sample: our SYN(-ACK) answered
+ * @c:		Execution context
+ * @conn:	Connection, handshake completed by the current segment
+ */
+static void tcp_rtt_handshake(const struct ctx *c, struct tcp_tap_conn *conn)
+{
+	uint16_t now = (uint16_t)tcp_now_ms(&c->now);
+
+	if (conn->rtt_timing)
+		tcp_rtt_sample(conn, (uint16_t)(now - conn->rtt_start));
+	conn->rtt_timing = 0;
+}
+
+/**
  * tcp_tap_syn_ack_sent() - A segment while our SYN-ACK waits for its ACK
  * @c:		Execution context
  * @conn:	Connection in TCP_CONN_SYN_ACK_SENT
@@ -653,6 +681,7 @@ static void tcp_tap_syn_ack_sent(struct ctx *c, struct tcp_tap_conn *conn,
 		return;
 	}
 
+	tcp_rtt_handshake(c, conn);
 	conn->state = TCP_CONN_ESTABLISHED;
 	conn->seq_ack_from_tap = isn + 1;
 	conn->wnd_from_tap = ntohs(th->wnd);
@@ -709,6 +738,7 @@ static void tcp_tap_syn_sent(struct ctx *c, struct tcp_tap_conn *conn,
 	conn->wnd_from_tap = (uint16_t)(ntohs(th->wnd) >> conn->ws_from_tap);
 	conn->seq_from_tap = ntohl(th->seq) + 1;
 	conn->seq_ack_from_tap = isn + 1;
+	tcp_rtt_handshake(c, conn);
 	conn->state = TCP_CONN_ESTABLISHED;
 	conn->retries = 0;
 	conn->deadline = 0;

@@ -446,9 +446,13 @@ class Guest:
                                  list(args) + ["--netns", self.ns]),
                         self.log_path)
         daemons.append(self.d)
-        self.d.start()
-        wait_for(self._configured, timeout=10, what="pasta to configure "
-                 "the guest namespace")
+        try:
+            self.d.start()
+            wait_for(self._configured, timeout=10,
+                     what="pasta to configure the guest namespace")
+        except Exception:
+            self.close()
+            raise
 
     def _configured(self):
         assert self.d.alive(), self.d.log()
@@ -486,7 +490,8 @@ class Guest:
         assert self.d.alive(), self.tail()
 
     def close(self):
-        self.d.stop()
+        if self.d.proc is not None:
+            self.d.stop()
         subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
 
 
@@ -692,10 +697,12 @@ def nft_loss(g, percent):
                   f"random mod 100 < {percent} drop"]))
 
 
-def test_lossy_link(topo, guest, tool, wdir, servers):
+@pytest.mark.parametrize("mtu", [65520, 1500])
+def test_lossy_link(topo, guest, tool, wdir, servers, mtu):
     """5% loss and 10% reordering (netem) on the guest's side, or where the
     kernel has no netem, 5% loss both ways (nftables): 20 MB each way
-    still arrive intact, and the flow goes away."""
+    still arrive intact, and the flow goes away. With 64 KiB frames, and
+    with 1500-byte ones (14,000 frames each way)."""
     ok, why = netem_available()
     if not ok and not shutil.which("nft"):
         pytest.skip(f"no netem qdisc (sch_netem) in this kernel ({why}), "
@@ -704,7 +711,7 @@ def test_lossy_link(topo, guest, tool, wdir, servers):
     port = free_port()
     start_server(servers, topo.up, tool, "serve", UP4, port, n, 1, 0,
                  wdir=wdir)
-    g = guest("--no-map-gw")
+    g = guest("--no-map-gw", "-m", str(mtu))
     if ok:
         sh(g.cmd(["tc", "qdisc", "add", "dev", "eth0", "root", "netem",
                   "loss", "5%", "reorder", "10%", "delay", "1ms"]))
