@@ -118,6 +118,8 @@ uninstall:
 #
 # make passt.test-sigsys   test build that makes a forbidden call once
 #                          sandboxed (isolation.c): for test/test_isolation.py
+# make passt.test-flows    test build with a flow table of 64 entries, to
+#                          fill it from a test: for test/test_flowlimit.py
 # make static              passt.static and pasta.static: fully static, musl,
 #                          same sandbox; builds libseccomp and libcap-ng from
 #                          Debian's sources first (static/build-deps.sh),
@@ -140,7 +142,12 @@ passt.test-sigsys: $(filter-out isolation.o,$(OBJS)) isolation.c \
 		-DISOLATION_TEST_SIGSYS -o $@ isolation.c \
 		$(filter-out isolation.o,$(OBJS)) $(LIBS)
 
-pytest: passt.test-sigsys
+passt.test-flows: $(filter-out flow.o,$(OBJS)) flow.c $(HDRS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(BASE_CFLAGS) $(HARDENING_LD) $(LDFLAGS) \
+		-DFLOW_MAX=64 -o $@ flow.c $(filter-out flow.o,$(OBJS)) $(LIBS)
+
+pytest: passt.test-sigsys passt.test-flows
 
 STATIC_DIR := build/static
 STATIC_DEPS := $(STATIC_DIR)/deps/.done
@@ -185,7 +192,8 @@ clean: clean-isolation
 
 .PHONY: clean-isolation
 clean-isolation:
-	rm -f seccomp_allow.h passt.test-sigsys passt.static pasta.static \
+	rm -f seccomp_allow.h passt.test-sigsys passt.test-flows \
+		passt.static pasta.static \
 		passt.test-sigsys.static
 	rm -f $(STATIC_OBJS)
 
@@ -250,3 +258,63 @@ clean: clean-fuzz
 .PHONY: clean-fuzz
 clean-fuzz:
 	rm -f $(FUZZ_BINS) fuzz/fuzz_*.log
+
+# Sanitizers (issue: hostile guests): passt.asan, with AddressSanitizer and
+# UndefinedBehaviorSanitizer, objects in $(ASAN_DIR). Its seccomp allowlist
+# is ours plus what the sanitizer runtime calls once sandboxed
+# (ASAN_SYSCALLS). test/asan.c compiles the runtime's options in and sends
+# reports to $(ASAN_LOG), opened before the sandbox (see its DOC).
+#
+# make asan         passt.asan, pasta.asan
+# make check-asan   the pytest suite against passt.asan; fails on any
+#                   sanitizer report, even one a test didn't notice
+
+ASAN_DIR := build/asan
+ASAN_CC ?= clang
+ASAN_LOG := $(CURDIR)/$(ASAN_DIR)/sanitizer.log
+ASAN_SYSCALLS ?= mmap munmap madvise mprotect getpid gettid sched_yield \
+		 rt_sigprocmask sigaltstack
+ASAN_CFLAGS := $(BASE_CFLAGS) -I. -O1 -g \
+	       -fsanitize=address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer \
+	       -DSECCOMP_ALLOW_FILE=\"$(ASAN_DIR)/seccomp_allow.h\" \
+	       -DPASST_ASAN_LOG=\"$(ASAN_LOG)\"
+ASAN_OBJS := $(addprefix $(ASAN_DIR)/,$(OBJS)) $(ASAN_DIR)/test/asan.o
+
+.PHONY: asan check-asan
+
+$(ASAN_DIR)/seccomp_allow.h: seccomp.sh FORCE
+	$(Q)mkdir -p $(ASAN_DIR)
+	$(Q)EXTRA_SYSCALLS="$(EXTRA_SYSCALLS) $(ASAN_SYSCALLS)" \
+		./seccomp.sh $@ $(SRCS)
+
+$(ASAN_DIR)/%.o: %.c $(HDRS) $(ASAN_DIR)/seccomp_allow.h
+	@$(if $(Q),echo "  CC      $@ (asan)")
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(ASAN_CC) $(CFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
+
+passt.asan: $(ASAN_OBJS)
+	@$(if $(Q),echo "  LD      $@ (asan)")
+	$(Q)$(ASAN_CC) $(CFLAGS) $(ASAN_CFLAGS) $(HARDENING_LD) $(LDFLAGS) \
+		-o $@ $(ASAN_OBJS) $(LIBS)
+
+pasta.asan: passt.asan
+	$(Q)ln -sf passt.asan pasta.asan
+
+asan: passt.asan pasta.asan
+
+check-asan: asan passt.test-sigsys
+	$(Q)mkdir -p $(ASAN_DIR) && : > $(ASAN_LOG) && chmod 666 $(ASAN_LOG)
+	$(Q)PASST_BIN=$(CURDIR)/passt.asan PASST_ASAN_LOG=$(ASAN_LOG) \
+		$(PYTHON) -m pytest $(PYTEST_ARGS) test/; rc=$$?; \
+	if [ -s $(ASAN_LOG) ]; then \
+		echo "check-asan: sanitizer reports in $(ASAN_LOG):"; \
+		head -100 $(ASAN_LOG); exit 1; \
+	fi; exit $$rc
+
+clean: clean-asan
+
+.PHONY: clean-asan
+clean-asan:
+	rm -rf $(ASAN_DIR)
+	rm -f passt.asan pasta.asan

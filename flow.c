@@ -188,8 +188,8 @@ union flow *flow_alloc(void)
 	uint32_t idx;
 
 	if (!flow_free_top) {
-		warn_ratelimit("Flow table full (%u flows): refusing new ones",
-			       FLOW_MAX);
+		warn_interval("Flow table full (%u flows): refusing new ones",
+			      FLOW_MAX);
 		return NULL;
 	}
 

@@ -10,8 +10,12 @@
 
 #include "inany.h"
 
-/* At least 128k flows (DESIGN.md); indexes fit epoll_ref's 32-bit idx */
+/* At least 128k flows (DESIGN.md); indexes fit epoll_ref's 32-bit idx. A
+ * test build (make passt.test-flows) sets a small power of two instead.
+ */
+#ifndef FLOW_MAX
 #define FLOW_MAX		(128 * 1024)
+#endif
 
 /* Per-flow timers run this often (seconds) */
 #define FLOW_TIMER_INTERVAL	1

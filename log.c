@@ -166,10 +166,11 @@ static void log_syslog_send(int pri, const char *msg, size_t len)
 /**
  * log_ratelimit_ok() - Account one message of a rate-limited call site
  * @rl:		State of the call site
+ * @burst:	Messages allowed per LOG_RATELIMIT_INTERVAL
  *
  * Return: true if the message may be printed
  */
-bool log_ratelimit_ok(struct log_ratelimit *rl)
+bool log_ratelimit_ok(struct log_ratelimit *rl, unsigned burst)
 {
 	struct timespec now;
 
@@ -182,7 +183,7 @@ bool log_ratelimit_ok(struct log_ratelimit *rl)
 		rl->count = 0;
 		rl->missed = 0;
 	}
-	if (rl->count >= LOG_RATELIMIT_BURST) {
+	if (rl->count >= burst) {
 		rl->missed++;
 		return false;
 	}

@@ -61,21 +61,29 @@ struct log_ratelimit {
 	unsigned missed;
 };
 
-bool log_ratelimit_ok(struct log_ratelimit *rl);
+bool log_ratelimit_ok(struct log_ratelimit *rl, unsigned burst);
 
 /* Per-packet messages: at most LOG_RATELIMIT_BURST a second per call site */
 #define debug_ratelimit(...)						\
 	do {								\
 		static struct log_ratelimit rl_;			\
 		if (log_level_enabled(LOG_DEBUG) &&			\
-		    log_ratelimit_ok(&rl_))				\
+		    log_ratelimit_ok(&rl_, LOG_RATELIMIT_BURST))	\
 			logmsg(LOG_DEBUG, false, __VA_ARGS__);		\
 	} while (0)
 
 #define warn_ratelimit(...)						\
 	do {								\
 		static struct log_ratelimit rl_;			\
-		if (log_ratelimit_ok(&rl_))				\
+		if (log_ratelimit_ok(&rl_, LOG_RATELIMIT_BURST))	\
+			logmsg(LOG_WARNING, false, __VA_ARGS__);	\
+	} while (0)
+
+/* A condition that lasts (a full table): once per LOG_RATELIMIT_INTERVAL */
+#define warn_interval(...)						\
+	do {								\
+		static struct log_ratelimit rl_;			\
+		if (log_ratelimit_ok(&rl_, 1))				\
 			logmsg(LOG_WARNING, false, __VA_ARGS__);	\
 	} while (0)
 
