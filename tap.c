@@ -197,12 +197,25 @@ static enum pkt_verdict tap_ip6_input(struct ctx *c, struct pkt_view *v)
 }
 
 /**
+ * tap_flush() - Send what TCP and UDP hold back from a batch of frames
+ * @c:		Execution context
+ *
+ * Both keep pointers into the frames, to write the payload of many with one
+ * call: call this before the frames' memory is reused.
+ */
+static void tap_flush(struct ctx *c)
+{
+	tcp_tap_flush(c);
+	udp_tap_flush(c);
+}
+
+/**
  * tap_frame_dispatch() - Count and dispatch one frame from the guest
  * @c:		Execution context
  * @frame:	Frame, starting with the Ethernet header
  * @len:	Bytes received
  *
- * The frame's memory must stay as it is until tcp_tap_flush(): TCP holds
+ * The frame's memory must stay as it is until tap_flush(): TCP and UDP hold
  * payload to write that of several segments with one call.
  */
 static void tap_frame_dispatch(struct ctx *c, const uint8_t *frame,
@@ -278,7 +291,7 @@ static void tap_frame_dispatch(struct ctx *c, const uint8_t *frame,
 void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len)
 {
 	tap_frame_dispatch(c, frame, len);
-	tcp_tap_flush(c);
+	tap_flush(c);
 }
 
 /**
@@ -518,7 +531,7 @@ size_t tap_stream_input(struct ctx *c, const uint8_t *buf, size_t len,
 		done = v.off;
 	}
 
-	tcp_tap_flush(c);	/* before the caller moves @buf */
+	tap_flush(c);	/* before the caller moves @buf */
 	return done;
 }
 
@@ -747,7 +760,7 @@ void tap_handler_pasta(struct ctx *c, uint32_t events)
 		ssize_t n;
 
 		if (off + TAP_FRAME_MAX + 1 > sizeof(tap_buf)) {
-			tcp_tap_flush(c);
+			tap_flush(c);
 			off = 0;
 		}
 		n = read(c->fd_tap, tap_buf + off, TAP_FRAME_MAX + 1);
@@ -765,7 +778,7 @@ void tap_handler_pasta(struct ctx *c, uint32_t events)
 		tap_frame_dispatch(c, tap_buf + off, n);
 		off += (n + 7) & ~(size_t)7;
 	}
-	tcp_tap_flush(c);
+	tap_flush(c);
 }
 
 /**

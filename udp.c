@@ -24,8 +24,8 @@
  * IP version the guest has, or on the address the option names. A datagram
  * from a peer finds or makes the flow (guest's address, target port, the
  * peer as fwd_nat_inbound() shows it to the guest, the peer's port); the
- * guest's replies go back through that same socket with sendto(), so that
- * they leave from the port the peer wrote to. Inbound flows have no socket
+ * guest's replies go back through that same socket, addressed to the
+ * peer, so that they leave from the port the peer wrote to. Inbound flows have no socket
  * of their own: the forwarded port's socket is bound at start-up, when
  * ports below 1024 can still be bound, and one read serves any number of
  * peers.
@@ -34,7 +34,11 @@
  * frame buffers, behind room for the Ethernet, IP and UDP headers, which
  * are then written in place, and tap_send_frames() sends the batch to the
  * guest in one go. Datagrams from the guest arrive one frame at a time from
- * tap.c and are sent at once: nothing is kept.
+ * tap.c: each is queued (a pointer to its payload in tap.c's buffer, and
+ * the socket and destination to send it with), and udp_tap_flush(), which
+ * tap.c calls once it is through a batch of frames (before it reuses their
+ * memory), sends the queue with one sendmmsg() per run of datagrams for the
+ * same socket. Nothing is copied.
  *
  * Sizes: datagrams that fit the guest's MTU go both ways (with the default
  * 65520 bytes, 65492 bytes of payload over IPv4). Larger ones from the host
@@ -130,6 +134,17 @@ static struct iovec udp_frames[UDP_BATCH];
  * that the table needs no initialisation, and stays untouched memory)
  */
 static int udp_port_sock[2][UDP_PORTS];
+
+/* Datagrams from the guest waiting for udp_tap_flush(): the socket, the
+ * flow (for log messages), and the message, with the destination for
+ * unconnected (inbound) sockets
+ */
+static int udp_out_fd[UDP_BATCH];
+static unsigned int udp_out_flow[UDP_BATCH];
+static struct iovec udp_out_iov[UDP_BATCH];
+static union udp_sockaddr udp_out_names[UDP_BATCH];
+static struct mmsghdr udp_out_mmh[UDP_BATCH];
+static unsigned int udp_out_n;
 
 static unsigned int udp_timeout = UDP_TIMEOUT_DEFAULT;
 static unsigned long udp_dropped_big;
@@ -699,39 +714,109 @@ static bool udp_send_err_retry(int err)
 }
 
 /**
- * udp_flow_send() - Send a guest's datagram on the host side of its flow
+ * udp_send_run() - Send queued datagrams that share a socket
+ * @first:	Index of the first one in the queue
+ * @n:		How many
+ *
+ * An error that a connected socket reports for an earlier datagram (an ICMP
+ * error it received) fails the next send once: that datagram is tried once
+ * more. A datagram that still fails is dropped; a full socket buffer drops
+ * the rest of the run (as a full link would).
+ *
+ * #syscalls sendmmsg
+ */
+static void udp_send_run(unsigned int first, unsigned int n)
+{
+	int fd = udp_out_fd[first];
+	unsigned int done = 0;
+	bool retried = false;
+
+	while (done < n) {
+		int r = sendmmsg(fd, &udp_out_mmh[first + done], n - done,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (r > 0) {
+			done += r;
+			retried = false;
+			continue;
+		}
+		if (r < 0 && !retried && udp_send_err_retry(errno)) {
+			retried = true;
+			continue;
+		}
+		debug_ratelimit("Flow %u (UDP): send failed: %s",
+				udp_out_flow[first + done],
+				r < 0 ? strerror(errno) : "nothing sent");
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		done++;
+		retried = false;
+	}
+}
+
+/**
+ * udp_tap_flush() - Send the guest's queued datagrams
+ * @c:		Execution context
+ *
+ * tap.c calls this once it is through a batch of frames, before it reuses
+ * their memory: the queue points into them.
+ */
+void udp_tap_flush(const struct ctx *c)
+{
+	unsigned int i = 0;
+
+	(void)c;
+	while (i < udp_out_n) {
+		unsigned int j = i + 1;
+
+		while (j < udp_out_n && udp_out_fd[j] == udp_out_fd[i])
+			j++;
+		udp_send_run(i, j - i);
+		i = j;
+	}
+	udp_out_n = 0;
+}
+
+/**
+ * udp_flow_send() - Queue a guest's datagram for the host side of its flow
  * @c:		Execution context
  * @flow:	Flow
- * @data:	Payload
+ * @data:	Payload, in a frame tap.c keeps until udp_tap_flush()
  * @len:	Payload length
- *
- * #syscalls sendto
  */
 static void udp_flow_send(const struct ctx *c, union flow *flow,
 			  const void *data, size_t len)
 {
 	struct udp_flow *uf = &flow->udp;
-	union udp_sockaddr sa;
+	struct msghdr *mh;
 	socklen_t sl = 0;
-	int fd = uf->sock, tries;
-	ssize_t n = -1;
+	int fd = uf->sock;
+	unsigned int i;
+
+	if (udp_out_n == UDP_BATCH)
+		udp_tap_flush(c);
+	i = udp_out_n;
 
 	if (uf->inbound) {
 		fd = udp_port_fd(!inany_v4(&uf->peer), uf->lport);
-		sl = udp_sa_set(&sa, &uf->peer, uf->peer_port);
+		sl = udp_sa_set(&udp_out_names[i], &uf->peer, uf->peer_port);
 	}
 	if (fd < 0)
 		return;
 
-	for (tries = 0; tries < 2; tries++) {
-		n = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL,
-			   sl ? &sa.sa : NULL, sl);
-		if (n >= 0 || !udp_send_err_retry(errno))
-			break;
+	udp_out_fd[i] = fd;
+	udp_out_flow[i] = flow_idx(flow);
+	udp_out_iov[i].iov_base = (void *)(uintptr_t)data;
+	udp_out_iov[i].iov_len = len;
+	mh = &udp_out_mmh[i].msg_hdr;
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_iov = &udp_out_iov[i];
+	mh->msg_iovlen = 1;
+	if (sl) {
+		mh->msg_name = &udp_out_names[i].sa;
+		mh->msg_namelen = sl;
 	}
-	if (n < 0)
-		debug_ratelimit("Flow %u (UDP): send failed: %s",
-				flow_idx(flow), strerror(errno));
+	udp_out_n++;
 
 	uf->ts = (uint32_t)c->now.tv_sec;
 	uf->last_len = (uint16_t)(sizeof(struct udphdr) + len);

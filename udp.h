@@ -19,6 +19,7 @@
 void udp_init(struct ctx *c);
 enum pkt_verdict udp_tap_handler(struct ctx *c, const struct ip_info *ii,
 				 struct pkt_view *v);
+void udp_tap_flush(const struct ctx *c);
 void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void udp_post_batch(struct ctx *c, const struct timespec *now);
