@@ -6,6 +6,7 @@
 # make check      unit tests, then the integration tests (pytest, as root)
 # make unit       unit tests only
 # make hdrcheck   every header compiles on its own
+# make check-asan the integration tests against an ASan+UBSan build
 # make lint       clang-tidy and cppcheck
 # make install    binary, pasta link and man pages under $(DESTDIR)$(PREFIX)
 # make uninstall  remove what install put there
@@ -57,7 +58,7 @@ endif
 
 .PHONY: all check unit pytest hdrcheck lint clean install uninstall
 
-all: passt pasta
+all: passt pasta passt-ctl
 
 passt: $(OBJS)
 	@$(if $(Q),echo "  LD      $@")
@@ -66,6 +67,12 @@ passt: $(OBJS)
 
 pasta: passt
 	$(Q)ln -sf passt pasta
+
+# The control socket's client (--control): a separate, tiny program
+passt-ctl: ctl/passt-ctl.c
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) $(BASE_CFLAGS) $(HARDENING_LD) $(LDFLAGS) \
+		-o $@ ctl/passt-ctl.c
 
 %.o: %.c $(HDRS)
 	@$(if $(Q),echo "  CC      $@")
@@ -92,23 +99,25 @@ hdrcheck:
 	done
 
 lint:
-	clang-tidy $(SRCS) -- $(BASE_CFLAGS)
+	clang-tidy $(SRCS) ctl/passt-ctl.c -- $(BASE_CFLAGS)
 	cppcheck --std=c11 --error-exitcode=1 --enable=warning,portability \
-		--inline-suppr --quiet -D_GNU_SOURCE $(SRCS)
+		--inline-suppr --quiet -D_GNU_SOURCE $(SRCS) ctl/passt-ctl.c
 
 clean:
-	rm -f passt pasta $(OBJS) test/unit/run
+	rm -f passt pasta passt-ctl $(OBJS) test/unit/run
 
-install: passt pasta doc/passt.1
+install: passt pasta passt-ctl doc/passt.1
 	@$(if $(Q),echo "  INSTALL $(DESTDIR)$(PREFIX)")
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(Q)install -m 755 passt $(DESTDIR)$(BINDIR)/passt
 	$(Q)ln -sf passt $(DESTDIR)$(BINDIR)/pasta
+	$(Q)install -m 755 passt-ctl $(DESTDIR)$(BINDIR)/passt-ctl
 	$(Q)install -m 644 doc/passt.1 $(DESTDIR)$(MANDIR)/man1/passt.1
 	$(Q)ln -sf passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(BINDIR)/pasta \
+		$(DESTDIR)$(BINDIR)/passt-ctl \
 		$(DESTDIR)$(MANDIR)/man1/passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
 
 # Sandbox (isolation.c): the seccomp allowlists come from the #syscalls notes
@@ -133,7 +142,7 @@ EXTRA_SYSCALLS ?=
 seccomp_allow.h: seccomp.sh FORCE
 	$(Q)EXTRA_SYSCALLS="$(EXTRA_SYSCALLS)" ./seccomp.sh $@ $(SRCS)
 
-isolation.o test/unit/run lint: seccomp_allow.h
+isolation.o nsbroker.o pasta.o test/unit/run lint: seccomp_allow.h
 
 passt.test-sigsys: $(filter-out isolation.o,$(OBJS)) isolation.c \
 		   seccomp_allow.h $(HDRS)
@@ -209,7 +218,7 @@ clean-isolation:
 #                     as fuzz/crash-<target>-*: move them to
 #                     fuzz/regress/<target>/ once fixed
 
-FUZZ_TARGETS := tap stream dhcp dhcpv6 ndp tcp udp
+FUZZ_TARGETS := tap stream dhcp dhcpv6 ndp tcp udp control
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -I. \
 	       -fsanitize=fuzzer,address,undefined \
@@ -272,8 +281,10 @@ clean-fuzz:
 ASAN_DIR := build/asan
 ASAN_CC ?= clang
 ASAN_LOG := $(CURDIR)/$(ASAN_DIR)/sanitizer.log
-ASAN_SYSCALLS ?= mmap munmap madvise mprotect getpid gettid sched_yield \
-		 rt_sigprocmask sigaltstack
+# Found by running: sigaltstack (at start, after the sandbox is up: the
+# runtime's signal stack), and for a report: getpid, mmap, munmap, futex,
+# open (/proc/self/maps for the module list: fails, there's no /proc)
+ASAN_SYSCALLS ?= sigaltstack getpid mmap munmap futex open
 ASAN_CFLAGS := $(BASE_CFLAGS) -I. -O1 -g \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer \
@@ -288,7 +299,9 @@ $(ASAN_DIR)/seccomp_allow.h: seccomp.sh FORCE
 	$(Q)EXTRA_SYSCALLS="$(EXTRA_SYSCALLS) $(ASAN_SYSCALLS)" \
 		./seccomp.sh $@ $(SRCS)
 
-$(ASAN_DIR)/%.o: %.c $(HDRS) $(ASAN_DIR)/seccomp_allow.h
+# seccomp_allow.h includes $(ASAN_DIR)/seccomp_allow.h instead, given
+# SECCOMP_ALLOW_FILE: every filter (the daemon's, its helpers') has the list
+$(ASAN_DIR)/%.o: %.c $(HDRS) seccomp_allow.h $(ASAN_DIR)/seccomp_allow.h
 	@$(if $(Q),echo "  CC      $@ (asan)")
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(ASAN_CC) $(CFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
@@ -303,10 +316,13 @@ pasta.asan: passt.asan
 
 asan: passt.asan pasta.asan
 
-check-asan: asan passt.test-sigsys
+# The pytest target, with what it needs, runs the suite: the other test
+# builds (passt.test-sigsys...) stay as they are. test/conftest.py fails the
+# test during which a report appears; this fails if any is there at the end.
+check-asan: asan
 	$(Q)mkdir -p $(ASAN_DIR) && : > $(ASAN_LOG) && chmod 666 $(ASAN_LOG)
 	$(Q)PASST_BIN=$(CURDIR)/passt.asan PASST_ASAN_LOG=$(ASAN_LOG) \
-		$(PYTHON) -m pytest $(PYTEST_ARGS) test/; rc=$$?; \
+		$(MAKE) --no-print-directory pytest; rc=$$?; \
 	if [ -s $(ASAN_LOG) ]; then \
 		echo "check-asan: sanitizer reports in $(ASAN_LOG):"; \
 		head -100 $(ASAN_LOG); exit 1; \

@@ -91,6 +91,7 @@ enum conf_opt {
 	OPT_NS_MAC_ADDR,
 	OPT_NO_SPLICE,
 	OPT_UDP_TIMEOUT,
+	OPT_CONTROL,
 };
 
 /* '+': stop at the first non-option, the start of pasta's command */
@@ -144,6 +145,7 @@ static const struct option conf_longopts[] = {
 	{ "ipv4-only", no_argument, NULL, '4' },
 	{ "ipv6-only", no_argument, NULL, '6' },
 	{ "fqdn", required_argument, NULL, OPT_FQDN },
+	{ "control", required_argument, NULL, OPT_CONTROL },
 	/* passt only */
 	{ "socket", required_argument, NULL, 's' },
 	{ "socket-path", required_argument, NULL, 's' },
@@ -240,6 +242,7 @@ static void __attribute__((noreturn)) conf_usage(const struct ctx *c)
 	       "      --runas UID[:GID]    Run as this user, IDs or names\n"
 	       "  -p, --pcap FILE          Capture guest traffic to FILE\n"
 	       "  -P, --pid FILE           Write our PID to FILE\n"
+	       "      --control PATH       Runtime control socket (passt-ctl)\n"
 	       "  -h, --help               Show this summary\n"
 	       "      --version            Show the version\n"
 	       "\nGuest configuration (default: copied from the host):\n"
@@ -857,6 +860,10 @@ static void conf_opt(struct ctx *c, struct conf_opts *o, int code,
 	case 's':
 		conf_path(c->sock_path, sizeof(c->sock_path), code, arg);
 		o->sock = true;
+		break;
+	case OPT_CONTROL:
+		conf_path(c->control_path, sizeof(c->control_path), code,
+			  arg);
 		break;
 	case 'F':
 		conf_opt_fd(c, arg);

@@ -105,4 +105,12 @@ bool conf_domain_valid(const char *s);
 void conf(struct ctx *c, int argc, char **argv);
 void conf_print(const struct ctx *c);
 
+/* conf_host_refresh() results: what changed, by family */
+#define CONF_HOST_CHANGED_IP4	(1U << 0)
+#define CONF_HOST_CHANGED_IP6	(1U << 1)
+
+unsigned int conf_host_refresh(struct ctx *c);
+bool conf_host_dns_refresh(struct ctx *c);
+int conf_host_resolv_fd(void);
+
 #endif /* CONF_H */

@@ -21,16 +21,29 @@
  *   by default that loopback one (see conf_dns_reachable()).
  *
  * A family with no template interface and no -a, or no address to copy, is
- * disabled with an informational message; with neither family left, there
- * is nothing to serve and we stop, naming the options that would help.
+ * disabled with an informational message. With neither family left and no
+ * -a at all (no default route, or no interface but loopback: a laptop
+ * offline), we start in local mode instead (conf_local()): the guest gets
+ * CONF_LOCAL_ADDR4/16 with gateway CONF_LOCAL_GW4, and CONF_LOCAL_ADDR6/64
+ * with our link-local address as gateway; the gateway still reaches the
+ * host's loopback. -g still wins.
+ *
+ * conf_host_refresh() looks at the host again, for hostwatch.c, once the
+ * daemon runs: for each family still served, the same choices as above,
+ * except that a family that finds no template interface or no address
+ * keeps what it has (the guest can't do better, and won't churn), and that
+ * what the command line gave (-a, -n, -g, -i, --outbound-if4/6) never
+ * changes. It runs in the sandbox: only netlink, no if_nametoindex().
  */
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "passt.h"
@@ -40,6 +53,32 @@
 #include "conf_internal.h"
 
 #define RESOLV_CONF_PATH	"/etc/resolv.conf"
+
+/* Local mode: RFC 3927 link-local, away from 169.254.1.x (podman's) */
+#define CONF_LOCAL_ADDR4	"169.254.2.1"
+#define CONF_LOCAL_GW4		"169.254.2.2"
+#define CONF_LOCAL_PREFIX4	16
+/* Local mode: a unique local address (RFC 4193), fixed for an isolated link */
+#define CONF_LOCAL_ADDR6	"fd00:9a55::1"
+#define CONF_LOCAL_PREFIX6	64
+
+/* What the command line said, kept for conf_host_refresh() */
+static struct conf_opts conf_host_opts;
+
+/* The --dns-forward address of each family was derived from the gateway */
+static bool conf_dns_fwd_auto4, conf_dns_fwd_auto6;
+
+/* The --dns-host address of each family wasn't given */
+static bool conf_dns_host_auto4, conf_dns_host_auto6;
+
+/* resolv.conf: bytes read at most, longest line, descriptor kept open */
+#define RESOLV_CONF_MAX		(64 * 1024)
+#define RESOLV_LINE_MAX		1023
+static char conf_resolv_buf[RESOLV_CONF_MAX + 1];
+static int conf_resolv_fd = -1;
+
+/* Search list before conf_host_dns_refresh(), too large for the stack */
+static char conf_search_old[SEARCH_MAX][SEARCH_LEN];
 
 /**
  * conf_dns_add() - Add a resolver to the guest's list, skipping duplicates
@@ -169,6 +208,45 @@ static void conf_resolv_search(struct ctx *c, char **save)
 }
 
 /**
+ * conf_resolv_read() - Read resolv.conf into conf_resolv_buf, from the start
+ *
+ * The file is opened once, at start-up, and the descriptor kept: the
+ * sandbox has no filesystem, but a file rewritten in place reads anew
+ * through it (hostwatch.c). One replaced by another (rename) doesn't.
+ *
+ * Return: bytes read, -1 if there's no file to read
+ *
+ * #syscalls pread64
+ */
+static ssize_t conf_resolv_read(void)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	if (conf_resolv_fd < 0) {
+		conf_resolv_fd = open(RESOLV_CONF_PATH, O_RDONLY | O_CLOEXEC);
+		if (conf_resolv_fd < 0) {
+			debug_perror("Can't open %s, no DNS information",
+				     RESOLV_CONF_PATH);
+			return -1;
+		}
+	}
+
+	while (len < RESOLV_CONF_MAX) {
+		n = pread(conf_resolv_fd, conf_resolv_buf + len,
+			  RESOLV_CONF_MAX - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	conf_resolv_buf[len] = '\0';
+
+	return (ssize_t)len;
+}
+
+/**
  * conf_resolv() - Read resolvers and search domains from resolv.conf
  * @c:		Execution context
  * @dns:	Read "nameserver" lines
@@ -176,38 +254,34 @@ static void conf_resolv_search(struct ctx *c, char **save)
  */
 static void conf_resolv(struct ctx *c, bool dns, bool search)
 {
-	char line[1024], *kw, *tok, *save;
-	bool partial = false;
-	FILE *f;
+	char *line, *next, *kw, *tok, *save;
 
 	if (!dns && !search)
 		return;
 
-	f = fopen(RESOLV_CONF_PATH, "re");
-	if (!f) {
-		debug_perror("Can't open %s, no DNS information",
-			     RESOLV_CONF_PATH);
+	if (conf_resolv_read() < 0)
 		return;
-	}
 
-	while (fgets(line, sizeof(line), f)) {
-		bool skip = partial;
+	for (line = conf_resolv_buf; *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
 
-		/* A line longer than the buffer is skipped, whole */
-		partial = !strchr(line, '\n') && !feof(f);
-		if (skip || partial) {
-			if (!skip)
-				debug("%s: skipping a line too long",
-				      RESOLV_CONF_PATH);
+		/* As resolv.conf(5) readers with a line buffer do */
+		if (strlen(line) >= RESOLV_LINE_MAX) {
+			debug("%s: skipping a line too long",
+			      RESOLV_CONF_PATH);
 			continue;
 		}
 
-		kw = strtok_r(line, " \t\r\n", &save);
+		kw = strtok_r(line, " \t\r", &save);
 		if (!kw || *kw == '#' || *kw == ';')
 			continue;
 
 		if (dns && !strcmp(kw, "nameserver")) {
-			tok = strtok_r(NULL, " \t\r\n", &save);
+			tok = strtok_r(NULL, " \t\r", &save);
 			if (tok)
 				conf_resolv_ns(c, tok);
 		} else if (search && (!strcmp(kw, "search") ||
@@ -215,8 +289,6 @@ static void conf_resolv(struct ctx *c, bool dns, bool search)
 			conf_resolv_search(c, &save);
 		}
 	}
-
-	fclose(f);
 }
 
 /**
@@ -252,8 +324,10 @@ static void conf_dns_reachable(struct ctx *c)
 				       .prefix_len = -1 };
 
 		if ((ntohl(dns4[i].s_addr) >> 24) == IN_LOOPBACKNET) {
-			if (!c->dns_forward4.s_addr && !c->no_map_gw)
+			if (!c->dns_forward4.s_addr && !c->no_map_gw) {
 				c->dns_forward4 = c->ip4.gw;
+				conf_dns_fwd_auto4 = true;
+			}
 			if (!c->dns_forward4.s_addr) {
 				if (!c->ipv4_enabled)
 					continue;
@@ -278,8 +352,10 @@ static void conf_dns_reachable(struct ctx *c)
 
 		if (IN6_IS_ADDR_LOOPBACK(&dns6[i])) {
 			if (IN6_IS_ADDR_UNSPECIFIED(&c->dns_forward6) &&
-			    !c->no_map_gw)
+			    !c->no_map_gw) {
 				c->dns_forward6 = c->ip6.gw;
+				conf_dns_fwd_auto6 = true;
+			}
 			if (IN6_IS_ADDR_UNSPECIFIED(&c->dns_forward6)) {
 				if (!c->ipv6_enabled)
 					continue;
@@ -570,6 +646,278 @@ disable:
 }
 
 /**
+ * conf_local() - Local mode: the host has no usable uplink yet
+ * @c:		Execution context
+ * @o:		Options given (no -a)
+ * @want4:	IPv4 wasn't excluded (-6)
+ * @want6:	IPv6 wasn't excluded (-4)
+ */
+static void conf_local(struct ctx *c, const struct conf_opts *o, bool want4,
+		       bool want6)
+{
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
+
+	if (want4) {
+		inet_pton(AF_INET, CONF_LOCAL_ADDR4, &c->ip4.addr);
+		c->ip4.prefix_len = o->prefix4 != -1 ? o->prefix4 :
+						       CONF_LOCAL_PREFIX4;
+		if (!o->gw4)
+			inet_pton(AF_INET, CONF_LOCAL_GW4, &c->ip4.gw);
+		c->ip4.addr_seen = c->ip4.addr;
+		c->ifi4 = 0;
+		c->ipv4_enabled = true;
+	}
+
+	if (want6 && c->mtu >= MTU_MIN_IPV6) {
+		inet_pton(AF_INET6, CONF_LOCAL_ADDR6, &c->ip6.addr);
+		c->ip6.prefix_len = o->prefix6 != -1 ? o->prefix6 :
+						       CONF_LOCAL_PREFIX6;
+		conf_ip6_ll_from_mac(c->our_mac, &c->ip6.our_ll);
+		if (!o->gw6)
+			c->ip6.gw = c->ip6.our_ll;
+		c->ip6.addr_seen = c->ip6.addr;
+		c->ifi6 = 0;
+		c->ipv6_enabled = true;
+	}
+
+	if (!c->ipv4_enabled && !c->ipv6_enabled)
+		return;
+
+	c->host_local = true;
+	c->addr_may_change = true;
+	info("No default route on the host: local mode (IPv4 %s, IPv6 %s) "
+	     "until there is one",
+	     c->ipv4_enabled ? inet_ntop(AF_INET, &c->ip4.addr, a4,
+					 sizeof(a4)) : "off",
+	     c->ipv6_enabled ? inet_ntop(AF_INET6, &c->ip6.addr, a6,
+					 sizeof(a6)) : "off");
+}
+
+/**
+ * conf_host_ifi() - Template interface of a family, looked up again
+ * @c:		Execution context
+ * @af:		AF_INET or AF_INET6
+ *
+ * Return: interface index, 0 if there's none (or it's gone)
+ */
+static unsigned int conf_host_ifi(const struct ctx *c, sa_family_t af)
+{
+	const char *out = af == AF_INET ? c->ip4.ifname_out :
+					  c->ip6.ifname_out;
+	int rc;
+
+	if (*c->ifname)
+		out = c->ifname;
+	if (*out) {
+		rc = nl_link_ifindex(NL_HOST, out);
+		return rc > 0 ? (unsigned int)rc : 0;
+	}
+
+	return nl_get_ext_if(af);
+}
+
+/**
+ * conf_host_refresh4() - Look at the host's IPv4 configuration again
+ * @c:		Execution context, updated
+ * @o:		Options given
+ *
+ * Return: true if the guest's address, prefix length or gateway changed
+ */
+static bool conf_host_refresh4(struct ctx *c, const struct conf_opts *o)
+{
+	struct in_addr host = { 0 }, gw = { 0 }, old_gw = c->ip4.gw;
+	struct ip4_ctx n = c->ip4;
+	unsigned int ifi;
+	int plen = -1, i;
+
+	if (!c->ipv4_enabled)
+		return false;
+
+	ifi = conf_host_ifi(c, AF_INET);
+	if (!ifi || nl_addr_get(NL_HOST, ifi, AF_INET, &host, &plen, NULL) ||
+	    host.s_addr == htonl(INADDR_ANY) || plen < 1 || plen > 32)
+		return false;	/* no uplink: keep what we have */
+
+	c->ifi4 = ifi;
+	if (!o->addr4) {
+		n.addr = host;
+		n.prefix_len = o->prefix4 != -1 ? o->prefix4 : plen;
+	}
+	if (!o->gw4) {
+		if (!nl_route_get_gw(NL_HOST, ifi, AF_INET, &gw) &&
+		    gw.s_addr != htonl(INADDR_ANY)) {
+			n.gw = gw;
+		} else {
+			struct ip4_ctx save = c->ip4;
+
+			c->ip4 = n;
+			if (conf_ip4_gw_guess(c))
+				n.gw = c->ip4.gw;
+			c->ip4 = save;
+		}
+	}
+
+	if (n.gw.s_addr == n.addr.s_addr)
+		return false;
+	if (n.addr.s_addr == c->ip4.addr.s_addr &&
+	    n.prefix_len == c->ip4.prefix_len && n.gw.s_addr == old_gw.s_addr)
+		return false;
+
+	c->ip4.addr = c->ip4.addr_seen = n.addr;
+	c->ip4.prefix_len = n.prefix_len;
+	c->ip4.gw = n.gw;
+
+	if (conf_dns_fwd_auto4 && c->dns_forward4.s_addr == old_gw.s_addr) {
+		c->dns_forward4 = n.gw;
+		for (i = 0; i < DNS_MAX; i++)
+			if (c->ip4.dns[i].s_addr == old_gw.s_addr)
+				c->ip4.dns[i] = n.gw;
+	}
+	return true;
+}
+
+/**
+ * conf_host_refresh6() - Look at the host's IPv6 configuration again
+ * @c:		Execution context, updated
+ * @o:		Options given
+ *
+ * Return: true if the guest's address, prefix length or gateway changed
+ */
+static bool conf_host_refresh6(struct ctx *c, const struct conf_opts *o)
+{
+	struct in6_addr host = IN6ADDR_ANY_INIT, gw = IN6ADDR_ANY_INIT;
+	struct in6_addr old_gw = c->ip6.gw;
+	struct ip6_ctx n = c->ip6;
+	unsigned int ifi;
+	int plen = -1, i;
+
+	if (!c->ipv6_enabled)
+		return false;
+
+	ifi = conf_host_ifi(c, AF_INET6);
+	if (!ifi || nl_addr_get(NL_HOST, ifi, AF_INET6, &host, &plen, NULL) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&host) || plen < 1 || plen > 128)
+		return false;	/* no uplink: keep what we have */
+
+	c->ifi6 = ifi;
+	if (!o->addr6) {
+		n.addr = host;
+		n.prefix_len = o->prefix6 != -1 ? o->prefix6 : plen;
+	}
+	if (!o->gw6) {
+		if (nl_route_get_gw(NL_HOST, ifi, AF_INET6, &gw))
+			gw = in6addr_any;
+		if (IN6_IS_ADDR_LINKLOCAL(&gw))
+			n.our_ll = gw;
+		else
+			conf_ip6_ll_from_mac(c->our_mac, &n.our_ll);
+		n.gw = IN6_IS_ADDR_UNSPECIFIED(&gw) ? n.our_ll : gw;
+	}
+
+	if (IN6_ARE_ADDR_EQUAL(&n.gw, &n.addr))
+		return false;
+	if (IN6_ARE_ADDR_EQUAL(&n.addr, &c->ip6.addr) &&
+	    n.prefix_len == c->ip6.prefix_len &&
+	    IN6_ARE_ADDR_EQUAL(&n.gw, &old_gw))
+		return false;
+
+	c->ip6.addr = c->ip6.addr_seen = n.addr;
+	c->ip6.prefix_len = n.prefix_len;
+	c->ip6.gw = n.gw;
+	c->ip6.our_ll = n.our_ll;
+
+	if (conf_dns_fwd_auto6 &&
+	    IN6_ARE_ADDR_EQUAL(&c->dns_forward6, &old_gw)) {
+		c->dns_forward6 = n.gw;
+		for (i = 0; i < DNS_MAX; i++)
+			if (IN6_ARE_ADDR_EQUAL(&c->ip6.dns[i], &old_gw))
+				c->ip6.dns[i] = n.gw;
+	}
+	return true;
+}
+
+/**
+ * conf_host_refresh() - Look at the host's network again, update the guest's
+ * @c:		Execution context, updated
+ *
+ * Return: CONF_HOST_CHANGED_IP4 and CONF_HOST_CHANGED_IP6, for the
+ *	   families whose address, prefix length or gateway changed
+ */
+unsigned int conf_host_refresh(struct ctx *c)
+{
+	unsigned int changed = 0;
+
+	if (conf_host_refresh4(c, &conf_host_opts))
+		changed |= CONF_HOST_CHANGED_IP4;
+	if (conf_host_refresh6(c, &conf_host_opts))
+		changed |= CONF_HOST_CHANGED_IP6;
+
+	if (changed) {
+		c->addr_may_change = true;
+		c->host_local = false;
+	}
+	return changed;
+}
+
+/**
+ * conf_host_resolv_fd() - Descriptor of resolv.conf, to watch for changes
+ *
+ * Return: the descriptor, -1 if there's none, or nothing to follow in it
+ *	   (-D and -S both given)
+ */
+int conf_host_resolv_fd(void)
+{
+	if (conf_host_opts.dns && conf_host_opts.search)
+		return -1;
+	return conf_resolv_fd;
+}
+
+/**
+ * conf_host_dns_refresh() - Read resolv.conf again, update the guest's DNS
+ * @c:		Execution context, updated
+ *
+ * What -D, -S, --dns-forward and --dns-host gave doesn't change.
+ *
+ * Return: true if the resolvers or search domains given to the guest changed
+ */
+bool conf_host_dns_refresh(struct ctx *c)
+{
+	const struct conf_opts *o = &conf_host_opts;
+	struct in6_addr dns6[DNS_MAX + 1];
+	struct in_addr dns4[DNS_MAX + 1];
+	bool changed;
+
+	if (o->dns && o->search)
+		return false;
+
+	memcpy(dns4, c->ip4.dns, sizeof(dns4));
+	memcpy(dns6, c->ip6.dns, sizeof(dns6));
+	memcpy(conf_search_old, c->search, sizeof(conf_search_old));
+
+	if (!o->dns) {
+		memset(c->ip4.dns, 0, sizeof(c->ip4.dns));
+		memset(c->ip6.dns, 0, sizeof(c->ip6.dns));
+		if (conf_dns_host_auto4)
+			c->dns_host4.s_addr = htonl(INADDR_ANY);
+		if (conf_dns_host_auto6)
+			c->dns_host6 = in6addr_any;
+	}
+	if (!o->search)
+		memset(c->search, 0, sizeof(c->search));
+
+	conf_resolv(c, !o->dns, !o->search);
+	if (!o->dns)
+		conf_dns_reachable(c);
+
+	changed = memcmp(dns4, c->ip4.dns, sizeof(dns4)) ||
+		  memcmp(dns6, c->ip6.dns, sizeof(dns6)) ||
+		  memcmp(conf_search_old, c->search, sizeof(conf_search_old));
+	if (changed)
+		c->addr_may_change = true;
+	return changed;
+}
+
+/**
  * conf_pasta_ifname() - Default name of the tap interface in the namespace
  * @c:		Execution context
  *
@@ -600,9 +948,16 @@ static void conf_pasta_ifname(struct ctx *c)
  */
 void conf_defaults(struct ctx *c, const struct conf_opts *o)
 {
+	bool want4 = c->ipv4_enabled, want6 = c->ipv6_enabled;
+
+	conf_host_opts = *o;
+
 	conf_templates(c);
 	conf_ip4(c, o);
 	conf_ip6(c, o);
+
+	if (!c->ipv4_enabled && !c->ipv6_enabled && !o->addr4 && !o->addr6)
+		conf_local(c, o, want4, want6);
 
 	if (!c->ipv4_enabled && !c->ipv6_enabled) {
 		const char *fam = o->v4_only ? "IPv4" :
@@ -616,6 +971,8 @@ void conf_defaults(struct ctx *c, const struct conf_opts *o)
 		    fam);
 	}
 
+	conf_dns_host_auto4 = !c->dns_host4.s_addr;
+	conf_dns_host_auto6 = IN6_IS_ADDR_UNSPECIFIED(&c->dns_host6);
 	conf_resolv(c, !o->dns, !o->search);
 	conf_dns_reachable(c);
 

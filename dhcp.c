@@ -92,7 +92,8 @@
 #define DHCP_DN_LEN_MAX		255
 
 #define DHCP_LEASE_INFINITE	0xffffffffU	/* RFC 2131 section 3.3 */
-#define DHCP_LEASE_TIME		DHCP_LEASE_INFINITE
+/* Seconds, once the guest's address may change (see dhcp_lease_time()) */
+#define DHCP_LEASE_SHORT	300
 
 /**
  * enum dhcp_msg_type - Values of the DHCP message type option
@@ -480,9 +481,24 @@ static size_t dhcp_put_time(uint8_t *val, uint32_t secs)
 }
 
 /**
+ * dhcp_lease_time() - Lease to hand out
+ * @c:		Execution context
+ *
+ * Infinite, as always, while the guest's address can't change. In local
+ * mode, or once the host's address changed (hostwatch.c), DHCP_LEASE_SHORT:
+ * the guest then asks again soon, and learns the new address.
+ *
+ * Return: lease time, seconds
+ */
+static uint32_t dhcp_lease_time(const struct ctx *c)
+{
+	return c->addr_may_change ? DHCP_LEASE_SHORT : DHCP_LEASE_INFINITE;
+}
+
+/**
  * dhcp_put_lease_time() - Lease time option, not for INFORM (RFC 2131
  *			   section 4.3.5)
- * @c:		Execution context (unused)
+ * @c:		Execution context
  * @r:		Reply being written
  * @val:	Value buffer
  * @size:	Size of @val
@@ -493,17 +509,16 @@ static size_t dhcp_put_lease_time(const struct ctx *c,
 				  const struct dhcp_reply *r, uint8_t *val,
 				  size_t size)
 {
-	(void)c;
 	(void)size;
 	if (r->inform)
 		return 0;
-	return dhcp_put_time(val, DHCP_LEASE_TIME);
+	return dhcp_put_time(val, dhcp_lease_time(c));
 }
 
 /**
  * dhcp_put_renewal_time() - T1 option: half the lease (RFC 2131 section
  *			     4.4.5), none if it's infinite
- * @c:		Execution context (unused)
+ * @c:		Execution context
  * @r:		Reply being written
  * @val:	Value buffer
  * @size:	Size of @val
@@ -514,17 +529,16 @@ static size_t dhcp_put_renewal_time(const struct ctx *c,
 				    const struct dhcp_reply *r, uint8_t *val,
 				    size_t size)
 {
-	(void)c;
 	(void)size;
-	if (r->inform || DHCP_LEASE_TIME == DHCP_LEASE_INFINITE)
+	if (r->inform || dhcp_lease_time(c) == DHCP_LEASE_INFINITE)
 		return 0;
-	return dhcp_put_time(val, DHCP_LEASE_TIME / 2);
+	return dhcp_put_time(val, dhcp_lease_time(c) / 2);
 }
 
 /**
  * dhcp_put_rebinding_time() - T2 option: seven eighths of the lease (RFC
  *			       2131 section 4.4.5), none if it's infinite
- * @c:		Execution context (unused)
+ * @c:		Execution context
  * @r:		Reply being written
  * @val:	Value buffer
  * @size:	Size of @val
@@ -535,11 +549,10 @@ static size_t dhcp_put_rebinding_time(const struct ctx *c,
 				      const struct dhcp_reply *r, uint8_t *val,
 				      size_t size)
 {
-	(void)c;
 	(void)size;
-	if (r->inform || DHCP_LEASE_TIME == DHCP_LEASE_INFINITE)
+	if (r->inform || dhcp_lease_time(c) == DHCP_LEASE_INFINITE)
 		return 0;
-	return dhcp_put_time(val, (uint32_t)(DHCP_LEASE_TIME / 8ULL * 7));
+	return dhcp_put_time(val, (uint32_t)(dhcp_lease_time(c) / 8ULL * 7));
 }
 
 /**

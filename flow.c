@@ -52,6 +52,7 @@ static unsigned flow_type_count[FLOW_NUM_TYPES];
 static struct siphash_key flow_key;
 static bool flow_sweep_requested;
 static time_t flow_last_timer;
+static uint32_t flow_born[FLOW_MAX];		/* monotonic s at activation */
 
 static const char *flow_type_names[] = {
 	[FLOW_TYPE_NONE]	= "free",
@@ -236,14 +237,32 @@ void flow_alloc_cancel(union flow *flow)
  * flow_activate() - Make a new entry active, with its type
  * @flow:	Entry in FLOW_STATE_NEW, its module's fields filled
  * @type:	Type of flow
+ *
+ * #syscalls clock_gettime
  */
 void flow_activate(union flow *flow, enum flow_type type)
 {
+	struct timespec now;
+
 	ASSERT(flow->f.state == FLOW_STATE_NEW);
 	ASSERT(type > FLOW_TYPE_NONE && type < FLOW_NUM_TYPES);
 	flow->f.type = type;
 	flow->f.state = FLOW_STATE_ACTIVE;
 	flow_type_count[type]++;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	flow_born[flow_idx(flow)] = (uint32_t)now.tv_sec;
+}
+
+/**
+ * flow_age() - Seconds since an entry became active
+ * @flow:	Active entry
+ * @now:	Current monotonic time
+ *
+ * Return: age in seconds
+ */
+uint32_t flow_age(const union flow *flow, const struct timespec *now)
+{
+	return (uint32_t)now->tv_sec - flow_born[flow_idx(flow)];
 }
 
 /**
@@ -417,8 +436,10 @@ void flow_defer_handler(struct ctx *c, const struct timespec *now)
 
 		switch ((enum flow_type)flow->f.type) {
 		case FLOW_TCP:
-		case FLOW_TCP_SPLICE:
 			done = tcp_flow_defer(c, flow, now, timer);
+			break;
+		case FLOW_TCP_SPLICE:
+			done = tcp_splice_flow_defer(c, flow, now, timer);
 			break;
 		case FLOW_UDP:
 			done = udp_flow_defer(c, flow, now, timer);

@@ -104,6 +104,7 @@ union flow *flow_lookup(uint8_t proto, const struct flowside *side);
 union flow *flow_at(uint32_t idx);
 uint32_t flow_idx(const union flow *flow);
 unsigned flow_count(enum flow_type type);
+uint32_t flow_age(const union flow *flow, const struct timespec *now);
 void flow_defer_handler(struct ctx *c, const struct timespec *now);
 void flow_request_sweep(void);
 const char *flow_type_str(enum flow_type type);

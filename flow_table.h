@@ -9,18 +9,21 @@
 #include "flow.h"
 #include "icmp_flow.h"
 #include "tcp_conn.h"
+#include "tcp_splice.h"
 #include "udp_flow.h"
 
 /**
  * union flow - One entry of the flow table
  * @f:		Common fields, valid in every state
  * @tcp:	FLOW_TCP
+ * @tcp_splice:	FLOW_TCP_SPLICE
  * @udp:	FLOW_UDP
  * @ping:	FLOW_PING4, FLOW_PING6
  */
 union flow {
 	struct flow_common f;
 	struct tcp_tap_conn tcp;
+	struct tcp_splice_conn tcp_splice;
 	struct udp_flow udp;
 	struct icmp_ping_flow ping;
 };

@@ -52,23 +52,23 @@ static struct fwd_ports *fwd_tab_for(int proto, enum fwd_dir dir)
 }
 
 /**
- * fwd_set() - Mark a port as forwarded, with its target
+ * fwd_port_set() - Mark a port as forwarded, with its target
  * @fp:		Table
  * @port:	Port
  * @to:		Target port
  */
-static void fwd_set(struct fwd_ports *fp, in_port_t port, in_port_t to)
+void fwd_port_set(struct fwd_ports *fp, in_port_t port, in_port_t to)
 {
 	fp->map[port / 8] |= (uint8_t)(1U << (port % 8));
 	fp->delta[port] = (uint16_t)(to - port);
 }
 
 /**
- * fwd_clear() - Mark a port as not forwarded
+ * fwd_port_clear() - Mark a port as not forwarded
  * @fp:		Table
  * @port:	Port
  */
-static void fwd_clear(struct fwd_ports *fp, in_port_t port)
+void fwd_port_clear(struct fwd_ports *fp, in_port_t port)
 {
 	fp->map[port / 8] &= (uint8_t)~(1U << (port % 8));
 	fp->delta[port] = 0;
@@ -112,7 +112,7 @@ static void fwd_apply(struct fwd_ports *fp, const struct port_spec *ps)
 
 		/* Every port but the ephemeral range, like passt's "all" */
 		for (p = 1; p < 32768; p++)
-			fwd_set(fp, (in_port_t)p, (in_port_t)p);
+			fwd_port_set(fp, (in_port_t)p, (in_port_t)p);
 	}
 
 	for (i = 0; i < ps->n_ranges; i++) {
@@ -121,9 +121,9 @@ static void fwd_apply(struct fwd_ports *fp, const struct port_spec *ps)
 
 		for (p = r->first; p <= r->last; p++) {
 			if (r->exclude)
-				fwd_clear(fp, (in_port_t)p);
+				fwd_port_clear(fp, (in_port_t)p);
 			else
-				fwd_set(fp, (in_port_t)p,
+				fwd_port_set(fp, (in_port_t)p,
 					(in_port_t)(r->to + (p - r->first)));
 		}
 	}
@@ -134,11 +134,23 @@ static void fwd_apply(struct fwd_ports *fp, const struct port_spec *ps)
  * @c:		Execution context
  *
  * Exclusions apply to everything given for the same protocol and
- * direction, whatever their order: they are applied last.
+ * direction, whatever their order: they are applied last. pasta: a table
+ * no option was given for is "auto" (fwd_auto.c).
  */
 void fwd_init(struct ctx *c)
 {
+	bool given[2][FWD_NUM_DIRS] = { { false } };
 	int i, pass;
+
+	for (i = 0; i < c->fwd_count; i++)
+		given[c->fwd[i].proto == IPPROTO_UDP]
+		     [c->fwd[i].inbound ? FWD_IN : FWD_OUT] = true;
+	for (i = 0; c->mode == MODE_PASTA && i < 2 * FWD_NUM_DIRS; i++) {
+		if (!given[i / FWD_NUM_DIRS][i % FWD_NUM_DIRS])
+			fwd_tab_for(i / FWD_NUM_DIRS ? IPPROTO_UDP :
+				    IPPROTO_TCP, i % FWD_NUM_DIRS)->mode =
+				FWD_MODE_AUTO;
+	}
 
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < c->fwd_count; i++) {
@@ -174,7 +186,7 @@ void fwd_init(struct ctx *c)
 					if (!r->exclude)
 						continue;
 					for (p = r->first; p <= r->last; p++)
-						fwd_clear(fp, (in_port_t)p);
+						fwd_port_clear(fp, (in_port_t)p);
 				}
 			}
 		}
@@ -189,6 +201,22 @@ void fwd_init(struct ctx *c)
  * Return: the table, read-only
  */
 const struct fwd_ports *fwd_ports(int proto, enum fwd_dir dir)
+{
+	return fwd_tab_for(proto, dir);
+}
+
+/**
+ * fwd_ports_mut() - Forwarding table of a protocol and direction, to change
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @dir:	Direction
+ *
+ * For the modules that open and close forwarded ports at run time (the
+ * control socket, pasta's automatic forwarding): whoever changes the table
+ * also opens or closes the matching sockets.
+ *
+ * Return: the table
+ */
+struct fwd_ports *fwd_ports_mut(int proto, enum fwd_dir dir)
 {
 	return fwd_tab_for(proto, dir);
 }

@@ -54,6 +54,9 @@ struct fwd_ports {
 
 void fwd_init(struct ctx *c);
 const struct fwd_ports *fwd_ports(int proto, enum fwd_dir dir);
+struct fwd_ports *fwd_ports_mut(int proto, enum fwd_dir dir);
+void fwd_port_set(struct fwd_ports *fp, in_port_t port, in_port_t to);
+void fwd_port_clear(struct fwd_ports *fp, in_port_t port);
 bool fwd_port_forwarded(const struct fwd_ports *fp, in_port_t port);
 in_port_t fwd_port_target(const struct fwd_ports *fp, in_port_t port);
 

@@ -66,7 +66,14 @@
  *   after switching to nobody
  * - no capability is left, in any user namespace: code that would enter
  *   pasta's target namespace from the loop (setns()) can't, and must open
- *   what it needs there at start-up
+ *   what it needs there at start-up. Sockets pasta needs in the namespace
+ *   later come from the broker (nsbroker.c): a process forked before
+ *   isolate_prefork(), which enters the namespace and makes sockets there
+ *   on request, passed back with SCM_RIGHTS. It seals itself, when main()
+ *   calls nsbroker_seal() just before isolate_prefork(): same user as the
+ *   daemon, no capabilities, NO_NEW_PRIVS, a seccomp filter of its own
+ *   (socket, setsockopt, bind, listen, sendmsg, recvmsg, close, exit), so
+ *   the daemon gains nothing it couldn't do itself but for the namespace
  * - with -f, no fork follows the unshare(): the PID namespace only holds
  *   the children we'd create, and we have none
  * - libc's syslog() isn't used once sandboxed (see log.c): on errors it

@@ -794,6 +794,22 @@ static uint64_t ndp_jitter(const struct timespec *now, uint64_t min,
 }
 
 /**
+ * ndp_ra_now() - The configuration changed: advertise again, right away
+ *
+ * The next ndp_timer() call (after this batch of events) sends one, and a
+ * few more follow quickly, as for a new guest (RFC 4861 6.2.4 allows this
+ * when what the router advertises changes). Nothing if no guest showed up
+ * yet: it will get the new configuration anyway.
+ */
+void ndp_ra_now(void)
+{
+	if (!ndp_ra.active)
+		return;
+	ndp_ra.initial = NDP_RA_INITIAL_COUNT;
+	ndp_ra.next_ms = 0;
+}
+
+/**
  * ndp_timer() - Periodic work: unsolicited router advertisements
  * @c:		Execution context
  * @now:	Current monotonic time

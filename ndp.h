@@ -34,6 +34,7 @@ struct ctx;
 enum pkt_verdict ndp_handler(struct ctx *c, const struct ip_info *ii,
 			     struct pkt_view *v);
 void ndp_timer(struct ctx *c, const struct timespec *now);
+void ndp_ra_now(void);
 
 int ndp_dns_get(const struct ctx *c, struct in6_addr *dns, int max);
 size_t ndp_search_encode(const struct ctx *c, uint8_t *buf, size_t size);

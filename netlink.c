@@ -37,8 +37,12 @@
  * exchange is bounded (NL_RECV_MAX), and SO_RCVTIMEO turns a reply that
  * never comes into -ETIMEDOUT instead of a hang.
  *
- * Start-up only, before the sandbox: nothing here carries a #syscalls note
- * (see seccomp.sh), and a call from the loop would be killed by seccomp.
+ * Sockets are opened at start-up, before the sandbox. Queries and changes
+ * (nl_do()) also run from the loop when hostwatch.c follows the host's
+ * network: nl_send() and nl_recv() carry #syscalls notes for that. A third
+ * socket, from nl_monitor_open(), only listens to the kernel's multicast
+ * notifications of address, route and link changes; nl_monitor_drain()
+ * reads them out without parsing them: they only say "look again".
  *
  * Limits:
  * - an exchange abandoned on a local error (-EMSGSIZE, -EPROTO, -ETIMEDOUT:
@@ -46,8 +50,8 @@
  *   replies are skipped by sequence number, but the kernel refuses a new
  *   dump on that socket (-EBUSY) until an old one has been read out;
  * - dumps interrupted by a concurrent change (NLM_F_DUMP_INTR) are used as
- *   they are: this only runs at start-up, and a retry would not be more
- *   correct than the snapshot;
+ *   they are: the change that interrupted them also sends a notification,
+ *   and hostwatch.c then looks again;
  * - routes that only refer to a nexthop object (RTA_NH_ID, with the kernel's
  *   nexthop_compat_mode disabled) carry no interface or gateway and are not
  *   seen by nl_get_ext_if() and nl_route_get_gw();
@@ -212,6 +216,17 @@ static int nl_fd(enum nl_target t)
 }
 
 /**
+ * nl_sock_fd() - Socket of a target, for a process that keeps only that one
+ * @t:		Target namespace
+ *
+ * Return: file descriptor, or -EBADF if that socket is not open
+ */
+int nl_sock_fd(enum nl_target t)
+{
+	return nl_fd(t);
+}
+
+/**
  * nl_ifi_ok() - Check that an interface index fits the kernel's signed field
  * @ifi:	Interface index
  *
@@ -220,6 +235,24 @@ static int nl_fd(enum nl_target t)
 static bool nl_ifi_ok(unsigned int ifi)
 {
 	return ifi && ifi <= INT_MAX;
+}
+
+/**
+ * nl_ifa_len() - Check the arguments of an address request
+ * @ifi:	Interface index
+ * @af:		Address family
+ * @prefix_len:	Prefix length
+ *
+ * Return: length of an address of @af, 0 if any argument is out of range
+ */
+static size_t nl_ifa_len(unsigned int ifi, sa_family_t af, int prefix_len)
+{
+	size_t alen = nl_addr_len(af);
+
+	if (!alen || !nl_ifi_ok(ifi) ||
+	    prefix_len < 0 || (size_t)prefix_len > alen * 8)
+		return 0;
+	return alen;
 }
 
 /**
@@ -393,6 +426,8 @@ static int nl_msg_error(const struct nlmsghdr *nh)
  * @nh:		Request, from nl_req_start(): nlmsg_seq is set here
  *
  * Return: 0 on success, negative errno on failure
+ *
+ * #syscalls sendto
  */
 static int nl_send(int fd, struct nlmsghdr *nh)
 {
@@ -427,6 +462,8 @@ static int nl_send(int fd, struct nlmsghdr *nh)
  * Return: bytes read (0 for a datagram to skip), -EMSGSIZE if it did not fit
  *	   the buffer, -ETIMEDOUT if the kernel did not answer, negative errno
  *	   on other failures
+ *
+ * #syscalls recvfrom
  */
 static ssize_t nl_recv(int fd)
 {
@@ -1092,11 +1129,10 @@ int nl_addr_add(enum nl_target t, unsigned int ifi, sa_family_t af,
 		.ifa_scope	= RT_SCOPE_UNIVERSE,
 		.ifa_index	= ifi,
 	};
-	size_t alen = nl_addr_len(af);
+	size_t alen = nl_ifa_len(ifi, af, prefix_len);
 	struct nlmsghdr *nh;
 
-	if (!alen || !nl_ifi_ok(ifi) ||
-	    prefix_len < 0 || (size_t)prefix_len > alen * 8)
+	if (!alen)
 		return -EINVAL;
 	ifa.ifa_prefixlen = prefix_len;
 
@@ -1129,6 +1165,41 @@ int nl_addr_add(enum nl_target t, unsigned int ifi, sa_family_t af,
 }
 
 /**
+ * nl_route_default() - Add or replace a default route through a gateway
+ * @t:		Target namespace
+ * @ifi:	Output interface index
+ * @af:		AF_INET or AF_INET6
+ * @gw:		Gateway: struct in_addr or struct in6_addr
+ * @flags:	NLM_F_EXCL to fail if one is there, NLM_F_REPLACE to replace it
+ *
+ * Return: 0 on success, -EINVAL on bad arguments, negative errno on failure
+ */
+static int nl_route_default(enum nl_target t, unsigned int ifi,
+			    sa_family_t af, const void *gw, uint16_t flags)
+{
+	struct rtmsg rtm = {
+		.rtm_family	= af,
+		.rtm_dst_len	= 0,
+		.rtm_table	= RT_TABLE_MAIN,
+		.rtm_protocol	= RTPROT_BOOT,
+		.rtm_scope	= RT_SCOPE_UNIVERSE,
+		.rtm_type	= RTN_UNICAST,
+	};
+	size_t alen = nl_addr_len(af);
+	struct nlmsghdr *nh;
+
+	if (!alen || !nl_ifi_ok(ifi))
+		return -EINVAL;
+
+	nh = nl_req_start(RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | flags,
+			  &rtm, sizeof(rtm));
+	nl_attr_put(nh, RTA_GATEWAY, gw, alen);
+	nl_attr_put_u32(nh, RTA_OIF, ifi);
+
+	return nl_do(t, nh, NULL, NULL);
+}
+
+/**
  * nl_route_add_default() - Add a default route through a gateway
  * @t:		Target namespace
  * @ifi:	Output interface index
@@ -1145,26 +1216,7 @@ int nl_addr_add(enum nl_target t, unsigned int ifi, sa_family_t af,
 int nl_route_add_default(enum nl_target t, unsigned int ifi, sa_family_t af,
 			 const void *gw)
 {
-	struct rtmsg rtm = {
-		.rtm_family	= af,
-		.rtm_dst_len	= 0,
-		.rtm_table	= RT_TABLE_MAIN,
-		.rtm_protocol	= RTPROT_BOOT,
-		.rtm_scope	= RT_SCOPE_UNIVERSE,
-		.rtm_type	= RTN_UNICAST,
-	};
-	size_t alen = nl_addr_len(af);
-	struct nlmsghdr *nh;
-
-	if (!alen || !nl_ifi_ok(ifi))
-		return -EINVAL;
-
-	nh = nl_req_start(RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-			  &rtm, sizeof(rtm));
-	nl_attr_put(nh, RTA_GATEWAY, gw, alen);
-	nl_attr_put_u32(nh, RTA_OIF, ifi);
-
-	return nl_do(t, nh, NULL, NULL);
+	return nl_route_default(t, ifi, af, gw, NLM_F_EXCL);
 }
 
 /**
@@ -1191,4 +1243,117 @@ int nl_link_ifindex(enum nl_target t, const char *name)
 		return -ENODEV;
 
 	return info.ifindex;
+}
+
+/**
+ * nl_addr_del() - Remove an address from a link
+ * @t:		Target namespace
+ * @ifi:	Interface index
+ * @af:		AF_INET or AF_INET6
+ * @addr:	Address: struct in_addr or struct in6_addr
+ * @prefix_len:	Prefix length
+ *
+ * Return: 0 on success, -EADDRNOTAVAIL if there's no such address, -EINVAL
+ *	   on bad arguments, negative errno on failure
+ */
+int nl_addr_del(enum nl_target t, unsigned int ifi, sa_family_t af,
+		const void *addr, int prefix_len)
+{
+	struct ifaddrmsg ifa = {
+		.ifa_family	= af,
+		.ifa_index	= ifi,
+	};
+	size_t alen = nl_ifa_len(ifi, af, prefix_len);
+	struct nlmsghdr *nh;
+
+	if (!alen)
+		return -EINVAL;
+	ifa.ifa_prefixlen = prefix_len;
+
+	nh = nl_req_start(RTM_DELADDR, NLM_F_ACK, &ifa, sizeof(ifa));
+	nl_attr_put(nh, af == AF_INET ? IFA_LOCAL : IFA_ADDRESS, addr, alen);
+
+	return nl_do(t, nh, NULL, NULL);
+}
+
+/**
+ * nl_route_replace_default() - Set the default route through a gateway,
+ *				replacing one that is there
+ * @t:		Target namespace
+ * @ifi:	Output interface index
+ * @af:		AF_INET or AF_INET6
+ * @gw:		Gateway: struct in_addr or struct in6_addr
+ *
+ * Return: 0 on success, -EINVAL on bad arguments, negative errno on failure
+ */
+int nl_route_replace_default(enum nl_target t, unsigned int ifi,
+			     sa_family_t af, const void *gw)
+{
+	return nl_route_default(t, ifi, af, gw, NLM_F_REPLACE);
+}
+
+/**
+ * nl_monitor_open() - Open a socket listening to the host's network changes
+ *
+ * Called at start-up, in the host's namespace: links, IPv4 and IPv6
+ * addresses and routes. Non-blocking, for the epoll loop.
+ *
+ * Return: file descriptor, or negative errno on failure
+ */
+int nl_monitor_open(void)
+{
+	struct sockaddr_nl sa = {
+		.nl_family	= AF_NETLINK,
+		.nl_groups	= RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
+				  RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE |
+				  RTMGRP_IPV6_ROUTE,
+	};
+	int fd, rcvbuf = NL_SOCK_RCVBUF;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+
+	/* Overruns are fine (ENOBUFS: "look again"), but rarer is better */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		debug_perror("netlink: can't set SO_RCVBUF on monitor");
+
+	return fd;
+}
+
+/**
+ * nl_monitor_drain() - Read out pending notifications, without parsing them
+ * @fd:		Socket from nl_monitor_open()
+ * @max:	Datagrams to read at most (bounded work per call)
+ *
+ * Return: datagrams read, counting an overrun (ENOBUFS: some were lost) as
+ *	   one: the caller only needs to know that something changed
+ *
+ * #syscalls recvfrom
+ */
+unsigned int nl_monitor_drain(int fd, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max) {
+		ssize_t rc = recv(fd, nl_rcv, sizeof(nl_rcv), MSG_DONTWAIT);
+
+		if (rc < 0 && errno == ENOBUFS) {
+			n++;
+			continue;
+		}
+		if (rc < 0)
+			break;
+		n++;
+	}
+
+	return n;
 }

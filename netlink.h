@@ -37,5 +37,12 @@ int nl_addr_add(enum nl_target t, unsigned int ifi, sa_family_t af,
 int nl_route_add_default(enum nl_target t, unsigned int ifi, sa_family_t af,
 			 const void *gw);
 int nl_link_ifindex(enum nl_target t, const char *name);
+int nl_addr_del(enum nl_target t, unsigned int ifi, sa_family_t af,
+		const void *addr, int prefix_len);
+int nl_route_replace_default(enum nl_target t, unsigned int ifi,
+			     sa_family_t af, const void *gw);
+int nl_monitor_open(void);
+int nl_sock_fd(enum nl_target t);
+unsigned int nl_monitor_drain(int fd, unsigned int max);
 
 #endif /* NETLINK_H */

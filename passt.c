@@ -29,18 +29,24 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "control.h"
 #include "flow.h"
 #include "fwd.h"
+#include "fwd_auto.h"
+#include "hostwatch.h"
 #include "icmp.h"
 #include "isolation.h"
 #include "log.h"
 #include "ndp.h"
 #include "netlink.h"
+#include "nsbroker.h"
 #include "passt.h"
 #include "pasta.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_splice.h"
 #include "udp.h"
+#include "udp_splice.h"
 #include "util.h"
 
 #define EPOLL_EVENTS		8
@@ -156,7 +162,33 @@ static void dispatch(struct ctx *c, union epoll_ref ref, uint32_t events)
 	case EPOLL_TYPE_PING:
 		icmp_sock_handler(c, ref, events);
 		break;
+	case EPOLL_TYPE_HOSTWATCH_NL:
+		hostwatch_nl_handler(c, events);
+		break;
+	case EPOLL_TYPE_HOSTWATCH_TIMER:
+		hostwatch_timer_handler(c, events);
+		break;
+	case EPOLL_TYPE_HOSTWATCH_DNS:
+		hostwatch_dns_handler(c, events);
+		break;
+	case EPOLL_TYPE_TCP_SPLICE:
+		tcp_splice_sock_handler(c, ref, events);
+		break;
+	case EPOLL_TYPE_NSBROKER:
+		nsbroker_handler(c, events);
+		break;
+	case EPOLL_TYPE_UDP_SPLICE:
+		udp_splice_handler(c, ref, events);
+		break;
+	case EPOLL_TYPE_CONTROL:
+		control_listen_handler(c, ref, events);
+		break;
+	case EPOLL_TYPE_CONTROL_CONN:
+		control_conn_handler(c, ref, events);
+		break;
 	case EPOLL_TYPE_NSQUIT:
+		pasta_netns_quit_handler(c, ref, events);
+		break;
 	case EPOLL_TYPE_NONE:
 	case EPOLL_NUM_TYPES:
 	default:
@@ -178,6 +210,10 @@ static void post_batch(struct ctx *c, const struct timespec *now)
 	flow_defer_handler(c, now);
 	if (c->ipv6_enabled && !c->no_ndp)
 		ndp_timer(c, now);
+	if (c->mode == MODE_PASTA) {
+		fwd_auto_timer(c, now);
+		udp_splice_timer(c, now);
+	}
 }
 
 /**
@@ -255,6 +291,7 @@ int main(int argc, char **argv)
 	if (devnull < 0)
 		die_perror("Couldn't open /dev/null");
 	pid_fd = pid_file_open(c->pid_file);
+	control_init(c);
 
 	if (c->mode == MODE_PASTA) {
 		if (*c->netns_path)
@@ -262,6 +299,7 @@ int main(int argc, char **argv)
 		else
 			pasta_start_ns(c);
 		pasta_ns_conf(c);
+		nsbroker_init(c, argc, argv);
 	}
 	tap_sock_init(c);
 
@@ -269,11 +307,19 @@ int main(int argc, char **argv)
 	fwd_init(c);
 	if (!c->no_tcp)
 		tcp_init(c);
-	if (!c->no_udp)
+	if (!c->no_udp) {
 		udp_init(c);
+		udp_splice_listen_init(c);
+	}
+	fwd_auto_init(c);
 
-	if (c->mode == MODE_PASTA)
+	if (c->mode == MODE_PASTA) {
 		pasta_child_watch(c);
+		pasta_netns_quit_init(c);
+		nsbroker_seal(c);
+	}
+
+	hostwatch_init(c, argc, argv);
 
 	isolate_prefork(c);
 

@@ -55,6 +55,14 @@ enum passt_mode {
  * @EPOLL_TYPE_UDP:		Host socket of a UDP flow (idx: flow)
  * @EPOLL_TYPE_UDP_LISTEN:	Socket bound to a forwarded UDP port
  * @EPOLL_TYPE_PING:		Ping socket of an ICMP echo flow (idx: flow)
+ * @EPOLL_TYPE_TCP_SPLICE:	pasta: spliced TCP socket (idx: flow * 2 + side)
+ * @EPOLL_TYPE_NSBROKER:	pasta: replies of the namespace socket broker
+ * @EPOLL_TYPE_UDP_SPLICE:	pasta: -U socket, bound or towards the host
+ * @EPOLL_TYPE_HOSTWATCH_NL:	Netlink notifications of host network changes
+ * @EPOLL_TYPE_HOSTWATCH_TIMER:	timerfd coalescing those notifications
+ * @EPOLL_TYPE_HOSTWATCH_DNS:	inotify watch of resolv.conf
+ * @EPOLL_TYPE_CONTROL:		Listening control socket (--control)
+ * @EPOLL_TYPE_CONTROL_CONN:	Control client (idx: client slot)
  * @EPOLL_NUM_TYPES:		Number of types, for the name table
  */
 enum epoll_type {
@@ -70,6 +78,14 @@ enum epoll_type {
 	EPOLL_TYPE_UDP,
 	EPOLL_TYPE_UDP_LISTEN,
 	EPOLL_TYPE_PING,
+	EPOLL_TYPE_TCP_SPLICE,
+	EPOLL_TYPE_NSBROKER,
+	EPOLL_TYPE_UDP_SPLICE,
+	EPOLL_TYPE_HOSTWATCH_NL,
+	EPOLL_TYPE_HOSTWATCH_TIMER,
+	EPOLL_TYPE_HOSTWATCH_DNS,
+	EPOLL_TYPE_CONTROL,
+	EPOLL_TYPE_CONTROL_CONN,
 	EPOLL_NUM_TYPES,
 };
 
@@ -152,6 +168,36 @@ struct fwd_spec {
 #define FWD_SPEC_MAX		64
 
 /**
+ * enum tap_stats_proto - Protocols the frame counters are kept for
+ * @TAP_STATS_TCP:	TCP over IPv4 or IPv6
+ * @TAP_STATS_UDP:	UDP over IPv4 or IPv6 (DHCP included)
+ * @TAP_STATS_ICMP:	ICMP and ICMPv6 (NDP included)
+ * @TAP_STATS_OTHER:	Anything else (ARP, runts, other ethertypes)
+ * @TAP_STATS_PROTOS:	Number of protocols
+ */
+enum tap_stats_proto {
+	TAP_STATS_TCP,
+	TAP_STATS_UDP,
+	TAP_STATS_ICMP,
+	TAP_STATS_OTHER,
+	TAP_STATS_PROTOS,
+};
+
+/**
+ * struct tap_proto_stats - Frame counters of one protocol
+ * @frames_in:		Frames received from the guest
+ * @bytes_in:		Bytes of those frames
+ * @frames_out:		Frames sent to the guest
+ * @bytes_out:		Bytes of those frames
+ */
+struct tap_proto_stats {
+	uint64_t frames_in;
+	uint64_t bytes_in;
+	uint64_t frames_out;
+	uint64_t bytes_out;
+};
+
+/**
  * struct tap_stats - Counters of the frame path, for logs and tests
  * @frames_in:		Frames received from the guest
  * @bytes_in:		Bytes of those frames
@@ -163,6 +209,8 @@ struct fwd_spec {
  * @drop_malformed:	Frames dropped: inconsistent header fields
  * @drop_out:		Frames to the guest dropped: the guest was not reading
  * @bad_len:		passt: length prefixes out of range (connection reset)
+ * @proto:		The frames and bytes above, by protocol (enum
+ *			tap_stats_proto), Ethernet header included
  */
 struct tap_stats {
 	uint64_t frames_in;
@@ -175,6 +223,7 @@ struct tap_stats {
 	uint64_t drop_malformed;
 	uint64_t drop_out;
 	uint64_t bad_len;
+	struct tap_proto_stats proto[TAP_STATS_PROTOS];
 };
 
 /**
@@ -196,6 +245,7 @@ struct tap_stats {
  * @fd_tap_listen:	passt: listening UNIX socket, -1 if none
  * @fd_tap:		Connected guest socket (passt) or tap device (pasta)
  * @fd_given:		passt: -F, an already connected socket, -1 if none
+ * @control_path:	--control: path of the control socket, empty if none
  * @mtu:		MTU given to the guest
  * @our_mac:		Our MAC address: -M, source of frames to the guest
  * @guest_mac:		Guest's MAC: --ns-mac-addr, or learnt
@@ -207,6 +257,9 @@ struct tap_stats {
  * @ip6:		IPv6 configuration
  * @ipv4_enabled:	IPv4 is served
  * @ipv6_enabled:	IPv6 is served
+ * @host_local:		Started in local mode: the host had no default route
+ * @addr_may_change:	The guest's addresses may change (local mode, or the
+ *			host's changed once): short DHCP leases
  * @no_tcp:		--no-tcp
  * @no_udp:		--no-udp
  * @no_icmp:		--no-icmp
@@ -267,6 +320,7 @@ struct ctx {
 	int fd_tap_listen;
 	int fd_tap;
 	int fd_given;
+	char control_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
 	int mtu;
 	uint8_t our_mac[ETH_ADDR_LEN];
@@ -280,6 +334,8 @@ struct ctx {
 	struct ip6_ctx ip6;
 	bool ipv4_enabled;
 	bool ipv6_enabled;
+	bool host_local;
+	bool addr_may_change;
 
 	bool no_tcp;
 	bool no_udp;

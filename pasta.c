@@ -17,7 +17,10 @@
  * target namespace only in a short-lived clone sharing its memory and file
  * table (pasta_ns_call()), just long enough to open the tap device and a
  * netlink socket there. Sockets and tap devices stay bound to the namespace
- * they were created in, so from then on both work from outside.
+ * they were created in, so from then on both work from outside. The same
+ * clone opens /proc/net/tcp and friends there for "auto" (pasta_ns_open());
+ * sockets needed in the namespace once sandboxed come from a broker
+ * process (nsbroker.c), and pasta_nsquit.c watches the namespace's owner.
  *
  * Unprivileged, entering a network namespace needs CAP_SYS_ADMIN in the
  * user namespace that owns it: we join that user namespace first, where we
@@ -42,15 +45,21 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cap-ng.h>
+#include <seccomp.h>
+
+#include "conf.h"
 #include "log.h"
 #include "netlink.h"
 #include "passt.h"
 #include "pasta.h"
+#include "seccomp_allow.h"
 #include "util.h"
 
 #define PASTA_NS_STACK_SIZE	(64 * 1024)
@@ -111,6 +120,45 @@ static int pasta_ns_call(struct ctx *c, int (*fn)(struct ctx *c))
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return a.rc;
+}
+
+/* pasta_ns_open(): what to open in the namespace, and what came of it */
+static const char *pasta_ns_open_path;
+static int pasta_ns_open_fd = -1;
+
+/**
+ * pasta_ns_open_fn() - In the namespace: open the file asked for
+ * @c:		Execution context, unused
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int pasta_ns_open_fn(struct ctx *c)
+{
+	(void)c;
+
+	pasta_ns_open_fd = open(pasta_ns_open_path, O_RDONLY | O_CLOEXEC);
+	return pasta_ns_open_fd < 0 ? -errno : 0;
+}
+
+/**
+ * pasta_ns_open() - Open a file from inside the target network namespace
+ * @c:		Execution context
+ * @path:	Path, such as /proc/net/tcp (which then lists the
+ *		namespace's sockets)
+ *
+ * Start-up only: the descriptor table is shared with pasta_ns_call()'s
+ * clone, so the file stays open here.
+ *
+ * Return: read-only descriptor, or -errno
+ */
+int pasta_ns_open(struct ctx *c, const char *path)
+{
+	int rc;
+
+	pasta_ns_open_path = path;
+	pasta_ns_open_fd = -1;
+	rc = pasta_ns_call(c, pasta_ns_open_fn);
+	return rc ? rc : pasta_ns_open_fd;
 }
 
 /**
@@ -479,4 +527,289 @@ void pasta_child_handler(struct ctx *c, uint32_t events)
 	}
 	debug("Spawned command killed by signal %i", si.si_status);
 	log_exit(128 + si.si_status);
+}
+
+/* Descriptor of the namespace helper's socket, -1 if there's no helper */
+static int pasta_helper_fd = -1;
+
+/**
+ * struct pasta_ns_msg - What the namespace helper is asked to change
+ * @changed:	CONF_HOST_CHANGED_* flags: which families below to apply
+ * @old4:	IPv4 address to replace
+ * @new4:	IPv4 address to set
+ * @gw4:	IPv4 default gateway to set
+ * @old_plen4:	Prefix length of @old4
+ * @new_plen4:	Prefix length of @new4
+ * @old6:	IPv6 address to replace
+ * @new6:	IPv6 address to set
+ * @gw6:	IPv6 default gateway to set
+ * @old_plen6:	Prefix length of @old6
+ * @new_plen6:	Prefix length of @new6
+ */
+struct pasta_ns_msg {
+	uint32_t changed;
+	struct in_addr old4;
+	struct in_addr new4;
+	struct in_addr gw4;
+	int32_t old_plen4;
+	int32_t new_plen4;
+	struct in6_addr old6;
+	struct in6_addr new6;
+	struct in6_addr gw6;
+	int32_t old_plen6;
+	int32_t new_plen6;
+};
+
+/**
+ * pasta_ns_apply() - Move the tap device to a new address and gateway
+ * @ifi:	Tap device's index in the namespace
+ * @af:		AF_INET or AF_INET6
+ * @old:	Address to replace
+ * @old_plen:	Its prefix length
+ * @new:	Address to set
+ * @new_plen:	Its prefix length
+ * @gw:		Default gateway to set
+ *
+ * The new address first (the gateway may be reachable through it only),
+ * then the route, then the old address goes, and the route once more if
+ * it failed before. Errors are logged: the namespace is the guest's.
+ */
+static void pasta_ns_apply(unsigned int ifi, sa_family_t af, const void *old,
+			   int old_plen, const void *new, int new_plen,
+			   const void *gw)
+{
+	size_t len = af == AF_INET ? sizeof(struct in_addr) :
+				     sizeof(struct in6_addr);
+	bool moved = memcmp(old, new, len) || old_plen != new_plen;
+	int max = (int)len * 8, rc, route;
+
+	if (new_plen < 1 || new_plen > max || old_plen < 0 || old_plen > max)
+		return;
+
+	if (moved) {
+		rc = nl_addr_add(NL_NS, ifi, af, new, new_plen);
+		if (rc && rc != -EEXIST)
+			warn("Namespace: can't add new address: %s",
+			     strerror(-rc));
+	}
+
+	route = nl_route_replace_default(NL_NS, ifi, af, gw);
+
+	if (moved) {
+		rc = nl_addr_del(NL_NS, ifi, af, old, old_plen);
+		if (rc && rc != -EADDRNOTAVAIL)
+			warn("Namespace: can't remove old address: %s",
+			     strerror(-rc));
+	}
+
+	if (route)
+		route = nl_route_replace_default(NL_NS, ifi, af, gw);
+	if (route)
+		warn("Namespace: can't set default route: %s",
+		     strerror(-route));
+}
+
+/* What the namespace helper may call: messages, netlink, logging */
+static const int pasta_helper_allow[] = {
+	SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(write),
+	SCMP_SYS(ftruncate), SCMP_SYS(clock_gettime), SCMP_SYS(close),
+	SCMP_SYS(exit_group), SCMP_SYS(exit), SCMP_SYS(restart_syscall),
+	SCMP_SYS(rt_sigreturn),
+	SECCOMP_ALLOW_EXTRA	/* make asan: the runtime's calls, or nothing */
+};
+
+/**
+ * pasta_ns_helper_filter() - Namespace helper: its own seccomp filter
+ *
+ * Return: 0 on success, negative errno on failure
+ */
+static int pasta_ns_helper_filter(void)
+{
+	scmp_filter_ctx sc;
+	size_t i;
+	int rc;
+
+	sc = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!sc)
+		return -ENOMEM;
+	rc = seccomp_attr_set(sc, SCMP_FLTATR_ACT_BADARCH,
+			      SCMP_ACT_KILL_PROCESS);
+	for (i = 0; !rc && i < ARRAY_SIZE(pasta_helper_allow); i++)
+		rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW,
+				      pasta_helper_allow[i], 0);
+	if (!rc)
+		rc = seccomp_load(sc);
+	seccomp_release(sc);
+	return rc;
+}
+
+/**
+ * pasta_ns_helper() - Namespace helper: apply changes the daemon sends
+ * @c:		Execution context, as at start-up
+ * @fd:		Our end of the socket pair
+ *
+ * The sandboxed daemon can't configure the namespace any longer (it has no
+ * capability left, and its user namespace isn't the namespace's owner's).
+ * This process, forked before the sandbox, keeps CAP_NET_ADMIN (as root,
+ * it drops to the --runas user, nobody by default, and keeps only that
+ * capability), the netlink socket of the namespace, the log, and no other
+ * descriptor, and installs its own seccomp filter: messages, netlink
+ * requests, logging.
+ * It reads fixed-size messages, checks them, and changes nothing but the
+ * tap device's addresses and default routes. It exits when the daemon
+ * does (end of file on the socket).
+ */
+static void pasta_ns_helper(const struct ctx *c, int fd)
+{
+	int keep[] = { fd, nl_sock_fd(NL_NS), log_file_fd() };
+	unsigned int i, j, lo = 3;
+	struct pasta_ns_msg m;
+	ssize_t n;
+
+	/* Close everything else: sort the (three) descriptors kept */
+	for (i = 0; i < ARRAY_SIZE(keep); i++) {
+		for (j = i + 1; j < ARRAY_SIZE(keep); j++) {
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(keep); i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		if ((unsigned int)keep[i] > lo)
+			syscall(SYS_close_range, lo, keep[i] - 1, 0);
+		lo = keep[i] + 1;
+	}
+	syscall(SYS_close_range, lo, ~0U, 0);
+
+	if (!c->foreground) {
+		/* Don't hold our caller's pipes open once the daemon is gone */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			close(null);
+		}
+		log_syslog_open();
+		log_set_dest(LOG_DEST_SYSLOG);
+	}
+	/* CAP_NET_ADMIN is all it needs: as root, over the namespace of
+	 * init; unprivileged, we own the namespace's user namespace anyway
+	 */
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (!geteuid()) {
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_NET_ADMIN);
+		if (c->runas_uid >= 0 &&
+		    capng_change_id((uid_t)c->runas_uid, (gid_t)c->runas_gid,
+				    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING))
+			_exit(EXIT_FAILURE);
+	}
+	if (capng_apply(CAPNG_SELECT_BOTH) ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || pasta_ns_helper_filter())
+		_exit(EXIT_FAILURE);
+
+	for (;;) {
+		n = recv(fd, &m, sizeof(m), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(EXIT_SUCCESS);
+		if ((size_t)n != sizeof(m))
+			continue;
+
+		if (m.changed & CONF_HOST_CHANGED_IP4)
+			pasta_ns_apply(c->pasta_ifi, AF_INET, &m.old4,
+				       m.old_plen4, &m.new4, m.new_plen4,
+				       &m.gw4);
+		if (m.changed & CONF_HOST_CHANGED_IP6)
+			pasta_ns_apply(c->pasta_ifi, AF_INET6, &m.old6,
+				       m.old_plen6, &m.new6, m.new_plen6,
+				       &m.gw6);
+	}
+}
+
+/**
+ * pasta_ns_helper_start() - Fork the namespace helper, before the sandbox
+ * @c:		Execution context
+ * @argc:	Argument count of main()
+ * @argv:	Arguments of main(), contiguous in memory: the helper blanks
+ *		all but argv[0]: callers find the daemon by its command line
+ *
+ * Only with --config-net: otherwise, the namespace's configuration isn't
+ * ours. Failing is not fatal: the namespace then keeps its configuration.
+ */
+void pasta_ns_helper_start(const struct ctx *c, int argc, char **argv)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (c->mode != MODE_PASTA || !c->pasta_conf_ns ||
+	    nl_sock_fd(NL_NS) < 0)
+		return;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		warn_perror("Can't start the namespace helper: socketpair");
+		return;
+	}
+
+	pid = fork();
+	if (pid < 0) {
+		warn_perror("Can't start the namespace helper: fork");
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	if (!pid) {
+		close(sv[0]);
+		if (argc > 1)
+			memset(argv[1], 0, (size_t)(argv[argc - 1] +
+					   strlen(argv[argc - 1]) - argv[1]));
+		pasta_ns_helper(c, sv[1]);
+	}
+
+	close(sv[1]);
+	pasta_helper_fd = sv[0];
+	debug("Namespace helper started, PID %i", pid);
+}
+
+/**
+ * pasta_ns_update() - The guest's configuration changed: update the
+ *		       namespace (--config-net)
+ * @c:		Execution context, with the new configuration
+ * @old4:	IPv4 configuration before the change
+ * @old6:	IPv6 configuration before the change
+ * @changed:	CONF_HOST_CHANGED_* flags
+ *
+ * #syscalls:pasta sendto
+ */
+void pasta_ns_update(const struct ctx *c, const struct ip4_ctx *old4,
+		     const struct ip6_ctx *old6, unsigned int changed)
+{
+	struct pasta_ns_msg m = {
+		.changed	= changed,
+		.old4		= old4->addr,
+		.new4		= c->ip4.addr,
+		.gw4		= c->ip4.gw,
+		.old_plen4	= old4->prefix_len,
+		.new_plen4	= c->ip4.prefix_len,
+		.old6		= old6->addr,
+		.new6		= c->ip6.addr,
+		.gw6		= c->ip6.gw,
+		.old_plen6	= old6->prefix_len,
+		.new_plen6	= c->ip6.prefix_len,
+	};
+
+	if (pasta_helper_fd < 0)
+		return;
+
+	if (send(pasta_helper_fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(m))
+		warn_perror("Can't update the namespace's configuration");
 }

@@ -22,7 +22,8 @@
 # them (the libc wrapper may differ: recv() is recvfrom on x86_64). An
 # unknown name fails the build, where SCMP_SYS() expands it.
 #
-# EXTRA_SYSCALLS, from the environment, adds names to both lists, for builds
+# EXTRA_SYSCALLS, from the environment, adds names to both lists, and makes
+# the list SECCOMP_ALLOW_EXTRA of them alone (for other filters), for builds
 # whose runtime makes more calls than ours (sanitizers, valgrind):
 #	make EXTRA_SYSCALLS="mmap munmap"
 #
@@ -110,6 +111,12 @@ notes "$@" > "${notes_file}"
 	echo " * EXTRA_SYSCALLS: ${EXTRA_SYSCALLS:-none}"
 	echo " */"
 	echo "#ifndef SECCOMP_ALLOW_H"
+	echo "#if defined(SECCOMP_ALLOW_FILE) && !defined(SECCOMP_ALLOW_IN_FILE)"
+	echo "/* A build with lists of its own (make asan): those, for every file"
+	echo " * that includes this one */"
+	echo "#define SECCOMP_ALLOW_IN_FILE"
+	echo "#include SECCOMP_ALLOW_FILE"
+	echo "#else"
 	echo "#define SECCOMP_ALLOW_H"
 	echo
 	echo "/* System calls allowed to passt once sandboxed */"
@@ -118,6 +125,15 @@ notes "$@" > "${notes_file}"
 	echo "/* System calls allowed to pasta once sandboxed */"
 	echo "#define SECCOMP_ALLOW_PASTA \\"
 	list pasta
+	echo "/* EXTRA_SYSCALLS alone: for filters of other processes (helpers"
+	echo " * forked at start-up) that run the same sanitizer runtime */"
+	echo "#define SECCOMP_ALLOW_EXTRA \\"
+	for name in ${EXTRA_SYSCALLS:-}; do
+		printf '\tSCMP_SYS(%s), \\\n' "${name}"
+	done
+	echo "	/* end */"
+	echo
+	echo "#endif /* SECCOMP_ALLOW_FILE */"
 	echo "#endif /* SECCOMP_ALLOW_H */"
 } > "${tmp}"
 

@@ -44,6 +44,7 @@
 #include "checksum.h"
 #include "dhcp.h"
 #include "dhcpv6.h"
+#include "flow.h"
 #include "ip.h"
 #include "log.h"
 #include "ndp.h"
@@ -210,6 +211,72 @@ static void tap_flush(struct ctx *c)
 }
 
 /**
+ * tap_stats_proto() - Which protocol counters a frame goes to
+ * @frame:	Frame, starting with the Ethernet header
+ * @len:	Length of @frame
+ *
+ * Only the IPv6 header's own next header field is looked at: a TCP or UDP
+ * packet behind extension headers is counted as other.
+ *
+ * Return: enum tap_stats_proto index
+ */
+static enum tap_stats_proto tap_stats_proto(const void *frame, size_t len)
+{
+	struct ether_header eh;
+	struct pkt_view v;
+	uint8_t proto;
+
+	pkt_init(&v, frame, len);
+	if (!pkt_pull_copy(&v, &eh, sizeof(eh)))
+		return TAP_STATS_OTHER;
+
+	if (ntohs(eh.ether_type) == ETHERTYPE_IP) {
+		struct iphdr ih;
+
+		if (!pkt_pull_copy(&v, &ih, sizeof(ih)))
+			return TAP_STATS_OTHER;
+		proto = ih.protocol;
+	} else if (ntohs(eh.ether_type) == ETHERTYPE_IPV6) {
+		struct ip6_hdr ih6;
+
+		if (!pkt_pull_copy(&v, &ih6, sizeof(ih6)))
+			return TAP_STATS_OTHER;
+		proto = ih6.ip6_nxt;
+	} else {
+		return TAP_STATS_OTHER;
+	}
+
+	switch (proto) {
+	case IPPROTO_TCP:
+		return TAP_STATS_TCP;
+	case IPPROTO_UDP:
+		return TAP_STATS_UDP;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return TAP_STATS_ICMP;
+	default:
+		return TAP_STATS_OTHER;
+	}
+}
+
+/**
+ * tap_stats_out() - Count a frame sent to the guest
+ * @c:		Execution context
+ * @frame:	Frame, starting with the Ethernet header
+ * @len:	Length of @frame
+ */
+static void tap_stats_out(struct ctx *c, const void *frame, size_t len)
+{
+	struct tap_proto_stats *ps = &c->stats.proto[tap_stats_proto(frame,
+								      len)];
+
+	c->stats.frames_out++;
+	c->stats.bytes_out += len;
+	ps->frames_out++;
+	ps->bytes_out += len;
+}
+
+/**
  * tap_frame_dispatch() - Count and dispatch one frame from the guest
  * @c:		Execution context
  * @frame:	Frame, starting with the Ethernet header
@@ -223,10 +290,14 @@ static void tap_frame_dispatch(struct ctx *c, const uint8_t *frame,
 {
 	enum pkt_verdict verdict = PKT_NOT_MINE;
 	struct ether_header eh;
+	struct tap_proto_stats *ps;
 	struct pkt_view v;
 
 	c->stats.frames_in++;
 	c->stats.bytes_in += len;
+	ps = &c->stats.proto[tap_stats_proto(frame, len)];
+	ps->frames_in++;
+	ps->bytes_in += len;
 
 	pkt_init(&v, frame, len);
 	if (!pkt_pull_copy(&v, &eh, sizeof(eh))) {
@@ -549,6 +620,7 @@ static void tap_passt_close(struct ctx *c)
 	close(c->fd_tap);
 	c->fd_tap = -1;
 	tap_buf_have = 0;
+	flow_request_sweep();	/* the guest's TCP flows go: tcp_flow_defer() */
 
 	if (c->one_off) {
 		info("Guest disconnected, exiting (--one-off)");
@@ -853,8 +925,8 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *frames, size_t n)
 			if (write(c->fd_tap, frames[i].iov_base,
 				  frames[i].iov_len) < 0)
 				break;
-			c->stats.frames_out++;
-			c->stats.bytes_out += frames[i].iov_len;
+			tap_stats_out(c, frames[i].iov_base,
+				      frames[i].iov_len);
 		}
 		c->stats.drop_out += n - i;
 		return i;
@@ -892,8 +964,8 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *frames, size_t n)
 			done++;
 		}
 		for (i = 0; i < done; i++) {
-			c->stats.frames_out++;
-			c->stats.bytes_out += frames[sent + i].iov_len;
+			tap_stats_out(c, frames[sent + i].iov_base,
+				      frames[sent + i].iov_len);
 		}
 		sent += done;
 		if (done < batch)
@@ -960,6 +1032,5 @@ void tap_send(struct ctx *c, const void *frame, size_t len)
 		}
 	}
 
-	c->stats.frames_out++;
-	c->stats.bytes_out += len;
+	tap_stats_out(c, frame, len);
 }

@@ -804,8 +804,9 @@ void tcp_post_batch(struct ctx *c, const struct timespec *now)
 		tcp_conn_work(c, &flow_at(tcp_pending[i])->tcp);
 	tcp_pending_n = 0;
 	tcp_buf_flush(c);
+	tcp_listen_retry(c, now);
 
-	n = flow_count(FLOW_TCP);
+	n = flow_count(FLOW_TCP) + flow_count(FLOW_TCP_SPLICE);
 	if (n != tcp_flows_reported &&
 	    now->tv_sec - tcp_flows_reported_at >= TCP_STATS_INTERVAL_S) {
 		debug("TCP flows: %u", n);
@@ -1003,6 +1004,18 @@ bool tcp_flow_defer(struct ctx *c, union flow *flow,
 		return true;		/* no spliced flows (yet) */
 	if (conn->state == TCP_CONN_CLOSED)
 		return true;
+
+	/* passt's guest went away (tap_passt_close() asks for a sweep): the
+	 * next one knows nothing of these connections, and nobody would ever
+	 * acknowledge them. Reset them now, rather than retransmit into the
+	 * void until TCP_RETRANS_MAX gives up minutes later, with the peers
+	 * left waiting and the sockets held (found by test_faults.py).
+	 */
+	if (c->mode == MODE_PASST && c->fd_tap < 0) {
+		conn_dbg(conn, "guest gone");
+		tcp_conn_close(conn, true);
+		return true;
+	}
 
 	if (conn->deadline) {
 		if ((int32_t)(conn->deadline - now_ms) <= 1)

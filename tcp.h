@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "fwd.h"
 #include "ip.h"
 #include "packet.h"
 #include "passt.h"
@@ -16,6 +17,9 @@ enum pkt_verdict tcp_tap_handler(struct ctx *c, const struct ip_info *ii,
 void tcp_tap_flush(struct ctx *c);
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
+const char *tcp_state_str(unsigned state);
+int tcp_listen_open(struct ctx *c, enum fwd_dir dir, in_port_t port);
+void tcp_listen_close(struct ctx *c, enum fwd_dir dir, in_port_t port);
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void tcp_post_batch(struct ctx *c, const struct timespec *now);
 

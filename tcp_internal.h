@@ -153,7 +153,8 @@ void tcp_connected(struct ctx *c, struct tcp_tap_conn *conn);
 void tcp_tap_drop_held(struct tcp_tap_conn *conn);
 
 /* tcp_listen.c: forwarded ports */
-void tcp_listen_init(const struct ctx *c);
+void tcp_listen_init(struct ctx *c);
+void tcp_listen_retry(struct ctx *c, const struct timespec *now);
 
 /**
  * enum tcp_sock_verdict - What reading a host socket came to

@@ -97,6 +97,7 @@
 #include "tap.h"
 #include "udp.h"
 #include "udp_internal.h"
+#include "udp_splice.h"
 #include "util.h"
 
 #define UDP_PORTS		65536
@@ -697,6 +698,18 @@ static int udp_port_fd(bool v6, in_port_t port)
 }
 
 /**
+ * udp_listen_fd() - Socket of a port forwarded with -u, for udp_splice.c
+ * @v6:		IPv6 socket rather than IPv4
+ * @port:	Port
+ *
+ * Return: the socket, -1 if there's none
+ */
+int udp_listen_fd(bool v6, in_port_t port)
+{
+	return udp_port_fd(v6, port);
+}
+
+/**
  * udp_send_err_retry() - Tell if a failed send() only reported an error
  * @err:	errno of the send() call
  *
@@ -818,6 +831,7 @@ static void udp_flow_send(const struct ctx *c, union flow *flow,
 	}
 	udp_out_n++;
 
+	uf->bytes_in += len;
 	uf->ts = (uint32_t)c->now.tv_sec;
 	uf->last_len = (uint16_t)(sizeof(struct udphdr) + len);
 }
@@ -966,6 +980,7 @@ static bool udp_frame_prepare(const struct ctx *c, union flow *flow, int i,
 			     c->guest_mac_set ? c->guest_mac : bcast);
 	frame->iov_base = b->room + off;
 	frame->iov_len = UDP_HDR_ROOM - off + len;
+	flow->udp.bytes_out += len;
 	flow->udp.ts = (uint32_t)c->now.tv_sec;
 	return true;
 }
@@ -1123,6 +1138,10 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 	bool v6 = ref.idx >> 16;
 	int r;
 
+	/* Closed earlier in this batch (port removed at run time) */
+	if (udp_port_fd(v6, port) != (int)ref.fd)
+		return;
+
 	if (events & EPOLLERR)
 		udp_err_read(c, ref.fd, NULL, v6, port);
 	if (!(events & EPOLLIN))
@@ -1146,6 +1165,13 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 			if (!udp_sa_get(&udp_names[i],
 					udp_mmh[i].msg_hdr.msg_namelen, &peer,
 					&peer_port) || !peer_port)
+				continue;
+
+			/* pasta: host's loopback to the namespace's */
+			if (c->mode == MODE_PASTA &&
+			    udp_splice_from_host(c, v6, port, &peer, peer_port,
+						 udp_bufs[i].data,
+						 udp_mmh[i].msg_len))
 				continue;
 
 			flow = udp_flow_for_peer(c, v6, port, &peer, peer_port,
@@ -1244,6 +1270,8 @@ bool udp_flow_defer(struct ctx *c, union flow *flow,
  * @port:	Port
  *
  * Return: 0 on success, -errno on failure
+ *
+ * #syscalls setsockopt bind close
  */
 static int udp_port_bind(const struct ctx *c, const struct fwd_ports *fp,
 			 bool v6, in_port_t port)
@@ -1293,6 +1321,89 @@ fail:
 }
 
 /**
+ * udp_listen_open() - Bind the sockets of one forwarded port
+ * @c:		Execution context
+ * @dir:	FWD_IN (host side, -u); FWD_OUT (pasta, -U): udp_splice.c
+ * @port:	Port, as forwarded in the table of @dir
+ *
+ * One socket for each IP version the guest has, or one of the family of
+ * the table's address, bound to it and to the table's interface, if any.
+ * A family that can't be bound while the other one can is logged, and
+ * left out.
+ *
+ * Return: 0 if at least one socket is bound, -EEXIST if the port is
+ *	   already open, -errno (of the first failure) otherwise
+ */
+int udp_listen_open(struct ctx *c, enum fwd_dir dir, in_port_t port)
+{
+	const struct fwd_ports *fp;
+	bool only4, only6;
+	int v6, err = 0;
+	unsigned n = 0;
+
+	if (dir == FWD_OUT && c->mode == MODE_PASTA)
+		return udp_splice_open(c, port);	/* -U */
+	if (dir != FWD_IN)
+		return -EOPNOTSUPP;
+	if (udp_port_sock[0][port] || udp_port_sock[1][port])
+		return -EEXIST;
+
+	fp = fwd_ports(IPPROTO_UDP, dir);
+	only4 = inany_v4(&fp->addr);
+	only6 = !only4 && !IN6_IS_ADDR_UNSPECIFIED(&fp->addr.a6);
+
+	for (v6 = 0; v6 < 2; v6++) {
+		int rc;
+
+		if (v6 ? !c->ipv6_enabled || only4 :
+			 !c->ipv4_enabled || only6)
+			continue;
+
+		rc = udp_port_bind(c, fp, v6, port);
+		if (!rc) {
+			n++;
+			continue;
+		}
+		if (!err)
+			err = rc;
+		errno = -rc;
+		debug_perror("UDP: can't bind %s port %u to forward it",
+			     v6 ? "IPv6" : "IPv4", port);
+	}
+
+	if (n)
+		return 0;
+	return err ? err : -EAFNOSUPPORT;
+}
+
+/**
+ * udp_listen_close() - Close the sockets of one forwarded port
+ * @c:		Execution context
+ * @dir:	Direction
+ * @port:	Port
+ *
+ * Inbound flows of the port stay until they time out; what the guest sends
+ * on them is dropped, as there's no socket left to send it from.
+ *
+ * #syscalls close
+ */
+void udp_listen_close(struct ctx *c, enum fwd_dir dir, in_port_t port)
+{
+	int v6;
+
+	if (dir == FWD_OUT && c->mode == MODE_PASTA)
+		udp_splice_close(c, port);	/* -U */
+	if (dir != FWD_IN)
+		return;
+	for (v6 = 0; v6 < 2; v6++) {
+		if (!udp_port_sock[v6][port])
+			continue;
+		close(udp_port_sock[v6][port] - 1);	/* leaves epoll too */
+		udp_port_sock[v6][port] = 0;
+	}
+}
+
+/**
  * udp_init() - Bind sockets to the forwarded ports (-u), at start-up
  * @c:		Execution context
  *
@@ -1302,45 +1413,30 @@ fail:
 void udp_init(struct ctx *c)
 {
 	const struct fwd_ports *fp = fwd_ports(IPPROTO_UDP, FWD_IN);
-	bool only4 = inany_v4(&fp->addr), only6;
 	unsigned int port, bound = 0, failed = 0;
 
-	only6 = !only4 && !IN6_IS_ADDR_UNSPECIFIED(&fp->addr.a6);
-
-	if (fp->mode == FWD_MODE_AUTO)
-		debug("UDP: automatic port forwarding is not supported yet");
 	if (fp->mode != FWD_MODE_SPEC)
-		return;
+		return;		/* "auto": fwd_auto.c */
 
 	for (port = 0; port < UDP_PORTS; port++) {
-		int v6;
+		int rc;
 
 		if (!fwd_port_forwarded(fp, (in_port_t)port))
 			continue;
 
-		for (v6 = 0; v6 < 2; v6++) {
-			int rc;
-
-			if (v6 ? !c->ipv6_enabled || only4 :
-				 !c->ipv4_enabled || only6)
-				continue;
-
-			rc = udp_port_bind(c, fp, v6, (in_port_t)port);
-			if (!rc) {
-				bound++;
-			} else if (!failed++) {
-				errno = -rc;
-				warn_perror("UDP: can't bind %s port %u to "
-					    "forward it", v6 ? "IPv6" : "IPv4",
-					    port);
-			}
+		rc = udp_listen_open(c, FWD_IN, (in_port_t)port);
+		if (!rc) {
+			bound++;
+		} else if (!failed++) {
+			errno = -rc;
+			warn_perror("UDP: can't bind port %u to forward it",
+				    port);
 		}
 	}
 
 	if (failed > 1)
-		warn("UDP: %u forwarded port sockets couldn't be bound",
-		     failed);
-	debug("UDP: %u sockets bound for forwarded ports", bound);
+		warn("UDP: %u forwarded ports couldn't be bound", failed);
+	debug("UDP: %u forwarded ports bound", bound);
 }
 
 /**

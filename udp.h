@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "fwd.h"
 #include "ip.h"
 #include "packet.h"
 #include "passt.h"
@@ -22,6 +23,9 @@ enum pkt_verdict udp_tap_handler(struct ctx *c, const struct ip_info *ii,
 void udp_tap_flush(const struct ctx *c);
 void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
+int udp_listen_open(struct ctx *c, enum fwd_dir dir, in_port_t port);
+int udp_listen_fd(bool v6, in_port_t port);
+void udp_listen_close(struct ctx *c, enum fwd_dir dir, in_port_t port);
 void udp_post_batch(struct ctx *c, const struct timespec *now);
 void udp_set_timeout(unsigned int seconds);
 

@@ -20,6 +20,8 @@
  * @lport:	Inbound: the forwarded port the peer sent to; 0 outbound
  * @last_len:	UDP length of the guest's last datagram, to quote it in an
  *		ICMP error when the host's quote is cut short
+ * @bytes_in:	Payload bytes from the guest, sent (or queued to send)
+ * @bytes_out:	Payload bytes to the guest, in frames handed to tap.c
  * @inbound:	Created by a datagram to a forwarded port
  * @closing:	The socket failed: the next sweep frees the entry
  */
@@ -31,6 +33,8 @@ struct udp_flow {
 	in_port_t peer_port;
 	in_port_t lport;
 	uint16_t last_len;
+	uint64_t bytes_in;
+	uint64_t bytes_out;
 	bool inbound;
 	bool closing;
 };

@@ -30,7 +30,7 @@ void assert_fail(const char *expr, const char *file, int line,
  *
  * Return: 0 to 15, or -1 if @ch is not a hexadecimal digit
  */
-static int hex_digit(char ch)
+int hex_digit(char ch)
 {
 	if (ch >= '0' && ch <= '9')
 		return ch - '0';
@@ -95,6 +95,14 @@ static const char *epoll_type_names[] = {
 	[EPOLL_TYPE_UDP]	= "UDP socket",
 	[EPOLL_TYPE_UDP_LISTEN]	= "UDP forwarded port socket",
 	[EPOLL_TYPE_PING]	= "ping socket",
+	[EPOLL_TYPE_TCP_SPLICE] = "spliced TCP socket",
+	[EPOLL_TYPE_NSBROKER]	= "namespace socket broker",
+	[EPOLL_TYPE_UDP_SPLICE] = "UDP loopback socket",
+	[EPOLL_TYPE_HOSTWATCH_NL] = "host network notifications",
+	[EPOLL_TYPE_HOSTWATCH_TIMER] = "host network timer",
+	[EPOLL_TYPE_HOSTWATCH_DNS] = "resolv.conf watch",
+	[EPOLL_TYPE_CONTROL]	= "listening control socket",
+	[EPOLL_TYPE_CONTROL_CONN] = "control client",
 };
 static_assert(ARRAY_SIZE(epoll_type_names) == EPOLL_NUM_TYPES,
 	      "epoll_type_names must name every enum epoll_type");
@@ -110,4 +118,30 @@ const char *epoll_type_str(enum epoll_type type)
 	if ((unsigned)type >= EPOLL_NUM_TYPES)
 		return "unknown";
 	return epoll_type_names[type];
+}
+
+/**
+ * sockaddr_loopback() - Fill in the loopback address of a family, with a port
+ * @af:		AF_INET or AF_INET6
+ * @port:	Port, host order
+ * @sa:		Filled in
+ *
+ * Return: length of the address
+ */
+socklen_t sockaddr_loopback(int af, in_port_t port,
+			    struct sockaddr_storage *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	if (af == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		s4->sin_port = htons(port);
+		return sizeof(*s4);
+	}
+	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
+	((struct sockaddr_in6 *)sa)->sin6_addr = in6addr_loopback;
+	((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+	return sizeof(struct sockaddr_in6);
 }

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define BIT(n)			(1UL << (n))
@@ -38,6 +40,9 @@ void assert_fail(const char *expr, const char *file, int line,
 #define MAC_FMT			"%02x:%02x:%02x:%02x:%02x:%02x"
 #define MAC_ARGS(m)		(m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]
 
+int hex_digit(char ch);
 int mac_parse(const char *s, uint8_t mac[ETH_ADDR_LEN]);
+socklen_t sockaddr_loopback(int af, in_port_t port,
+			    struct sockaddr_storage *sa);
 
 #endif /* UTIL_H */

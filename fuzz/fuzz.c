@@ -12,6 +12,10 @@
  * - NDP:	the input is an ICMPv6 message (checksum fixed up)
  * - TCP:	the input is a TCP header and payload over IPv4
  * - UDP:	the input is a UDP payload to an arbitrary port over IPv6
+ * - CONTROL:	the input is one request line of the control socket (not
+ *		the guest's, but a parser of input from outside all the same);
+ *		TCP and UDP are off, so that add-forward stops short of
+ *		opening sockets
  *
  * Each target wraps its input in valid lower-layer headers, so that the
  * fuzzer spends its time in the parser under test, and calls the real
@@ -37,6 +41,7 @@
 #include <unistd.h>
 
 #include "../checksum.h"
+#include "../control.h"
 #include "../flow.h"
 #include "../fwd.h"
 #include "../passt.h"
@@ -258,6 +263,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = fuzz_udp(l4, 40000, size ? data[0] + 1000 : 1000, data, size);
 	tap_frame_input(&ctx, frame, fuzz_ip6(IPPROTO_UDP, "2001:db8::2",
 					      "2001:db8::1", l4, len));
+#elif defined(FUZZ_TARGET_CONTROL)
+	{
+		static char reply[CONTROL_OUT_MAX];
+
+		ctx.no_tcp = ctx.no_udp = true;
+		control_request(&ctx, (const char *)data,
+				MIN(size, (size_t)CONTROL_LINE_MAX), reply,
+				sizeof(reply));
+	}
 #else
 #error "Define one FUZZ_TARGET_*"
 #endif

@@ -25,6 +25,17 @@ G6, GW6, LL6 = "2001:db8::2", "2001:db8::1", "fe80::2"
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+# Control socket requests, one of each command (fuzz target "control")
+CONTROL_SEEDS = [
+    b'{"cmd":"add-forward","proto":"tcp","port":"8080-8081","to":80,'
+    b'"addr":"127.0.0.1","dir":"in"}',
+    b'{"cmd":"remove-forward","proto":"udp","port":53}',
+    b'{"cmd":"list-forwards"}',
+    b'{"cmd":"stats"}',
+    b'{"cmd":"flows","start":0}',
+    b'{"cmd":"st\\u0061ts", "x": [null, true, -1]}',
+]
+
 
 def save(target, data):
     d = os.path.join(HERE, "corpus", target)
@@ -102,6 +113,8 @@ def main():
     save("tcp", raw(ack))
     save("udp", b"\x00hello")
     save("udp", b"\x35" + b"\x00" * 40)
+    for line in CONTROL_SEEDS:
+        save("control", line)
 
 
 if __name__ == "__main__":

@@ -66,6 +66,22 @@ def wait_for(cond, timeout=10.0, interval=0.02, what="condition"):
         time.sleep(interval)
 
 
+def pids_with_arg(arg):
+    """PIDs of processes whose command line has this (unique) argument."""
+    pids = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if arg.encode() in args:
+            pids.append(int(p))
+    return pids
+
+
 def pid_alive(pid):
     try:
         os.kill(pid, 0)
@@ -153,6 +169,25 @@ class Topology:
                     f"--regid={pw.pw_gid}", "--clear-groups",
                     "--reset-env", "--"]
         return pre + list(args)
+
+
+@pytest.fixture(autouse=True)
+def sanitizer_reports():
+    """make check-asan: the sanitizer build writes its reports to the file
+    $PASST_ASAN_LOG (see test/asan.c); a test during which one was written
+    fails with it, whether or not the test noticed the daemon stop."""
+    path = os.environ.get("PASST_ASAN_LOG")
+    if not path or not os.path.exists(path):
+        yield
+        return
+    start = os.path.getsize(path)
+    yield
+    with open(path, "rb") as f:
+        f.seek(start)
+        new = f.read()
+    if new:
+        pytest.fail("sanitizer report:\n" +
+                    new.decode(errors="replace")[:8000], pytrace=False)
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ import subprocess
 
 import pytest
 
-from conftest import (HOST4, HOST_IF, UP4, ip_json, pid_alive, sh, stop_pid,
+from conftest import (HOST4, HOST_IF, UP4, ip_json, pid_alive, pids_with_arg,
+                      sh, stop_pid,
                       wait_for)
 
 
@@ -56,28 +57,12 @@ def test_bad_values_quoted(pasta_bin, argv, what):
     assert f"`{what}'" in r.stderr, r.stderr
 
 
-def _ns_pids(netns_path):
-    """PIDs of processes started with this (unique) netns path argument."""
-    pids = []
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/cmdline", "rb") as f:
-                args = f.read().split(b"\0")
-        except OSError:
-            continue
-        if netns_path.encode() in args:
-            pids.append(int(p))
-    return pids
-
-
 @pytest.fixture
 def target_netns(topo):
     name = topo.host.replace("passt-h-", "passt-t-")
     sh(["ip", "netns", "add", name])
     yield name
-    for pid in _ns_pids(f"/run/netns/{name}"):
+    for pid in pids_with_arg(f"/run/netns/{name}"):
         stop_pid(pid)
     sh(["ip", "netns", "del", name], check=False)
 
@@ -103,7 +88,7 @@ def test_podman_argv(topo, pasta_bin, target_netns):
     assert r.returncode == 0
     assert r.stderr == "" and r.stdout == ""
     _check_ns(target_netns)
-    pids = _ns_pids(path)
+    pids = pids_with_arg(path)
     assert len(pids) == 1 and pid_alive(pids[0])
 
 
@@ -120,7 +105,7 @@ def test_podman_bridge_argv(topo, pasta_bin, target_netns, wdir):
     r = sh(topo.cmd(argv), timeout=20)
     assert r.returncode == 0 and r.stderr == ""
     pid = int(open(pidfile).read())
-    assert pid_alive(pid) and _ns_pids(path) == [pid]
+    assert pid_alive(pid) and pids_with_arg(path) == [pid]
     _check_ns(target_netns)
 
 

@@ -205,6 +205,16 @@ COMMANDS = {
     "./pasta --config-net -t 2222:22 -u 8053:53 -T none -U none -- true":
         Run(),
 
+    # Runtime forwarding through the control socket
+    "./pasta --config-net -t none -P /tmp/pasta.pid --control /tmp/pasta.ctl "
+    "-- sleep 600 &": Run(),
+    "./passt-ctl /tmp/pasta.ctl add tcp 8080:80":
+        Run(expect=['{"ok":true,"ports":1}']),
+    "./passt-ctl /tmp/pasta.ctl list":
+        Run(expect=['"port":"8080","to":"80"']),
+    "./passt-ctl /tmp/pasta.ctl remove tcp 8080": Run(),
+    "kill $(cat /tmp/pasta.pid)": Run(),
+
     # Logs
     "./passt -f -d -s /tmp/passt.socket":
         Stays(2, expect=["UNIX domain socket bound at /tmp/passt.socket"]),
@@ -425,6 +435,7 @@ def test_make_install_uninstall(tmp_path):
     assert _tree(dest) == {
         "usr/bin/passt": ("file", "0o755"),
         "usr/bin/pasta": ("link", "passt"),
+        "usr/bin/passt-ctl": ("file", "0o755"),
         "usr/share/man/man1/passt.1": ("file", "0o644"),
         "usr/share/man/man1/pasta.1": ("link", "passt.1"),
     }

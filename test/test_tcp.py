@@ -456,6 +456,8 @@ class Guest:
 
     def _configured(self):
         assert self.d.alive(), self.d.log()
+        if "Sandbox: limits" not in self.d.log():
+            return False            # start-up not over: descriptors change
         try:
             links = ip_json(self.ns, "addr", "show", "dev", "eth0")
         except subprocess.CalledProcessError:

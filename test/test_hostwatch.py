@@ -1,0 +1,504 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Following the host's network as it changes (hostwatch.c), and local mode.
+
+    ns "up" <--veth--> ns "host": pasta runs here, and the test changes
+    203.0.113.1/32 (lo)   |        addresses and routes under it
+    TCP echo server       |  tap "eth0"
+                          v
+               ns "guest": joined by pasta (--config-net)
+
+The echo server in "up" listens on an address of its loopback, reached
+through the host's default route, so that it is never the guest's gateway
+(which stands for the host's own loopback). See conftest.py for the rest.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from conftest import (HOST4, HOST6, HOST_IF, PREFIX4, PREFIX6, UP4, UP6,
+                      Daemon, sh, stop_pid, wait_for)
+
+SERVER4 = "203.0.113.1"
+PORT = 7777
+NEW_UP4, NEW_HOST4 = "198.51.100.1", "198.51.100.2"
+NEW_UP6, NEW_HOST6 = "2001:db8:1::1", "2001:db8:1::2"
+ALT_GW4 = "192.0.2.3"
+LOCAL4, LOCAL_GW4 = "169.254.2.1", "169.254.2.2"
+LOCAL6 = "fd00:9a55::1"
+
+ECHO_SERVER = textwrap.dedent("""\
+    import socket, sys, threading, time
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(sys.argv[1])))
+    s.listen(16)
+    s.settimeout(120)
+    def serve(c):
+        c.settimeout(60)
+        try:
+            while True:
+                b = c.recv(4096)
+                if not b:
+                    break
+                c.sendall(b)
+        except OSError:
+            pass
+        c.close()
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        try:
+            c, _ = s.accept()
+        except OSError:
+            break
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+    """)
+
+# Connects, echoes "a", then one more line per line read on stdin
+ECHO_CLIENT = textwrap.dedent("""\
+    import socket, sys
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+    def echo(b):
+        s.sendall(b)
+        got = b""
+        while len(got) < len(b):
+            r = s.recv(100)
+            if not r:
+                break
+            got += r
+        print("ok" if got == b else "bad %r" % got, flush=True)
+    echo(b"a")
+    for line in sys.stdin:
+        echo(line.strip().encode())
+    """)
+
+
+class Guest:
+    """The namespace pasta joins: a process sleeping in new namespaces
+    (user and network ones, for an unprivileged pasta)."""
+
+    def __init__(self, topo, user):
+        cmd = ["unshare", "-Urn" if user else "-n", "sleep", "120"]
+        self.proc = subprocess.Popen(topo.cmd(cmd, user=user))
+        wait_for(lambda: os.readlink(f"/proc/{self.proc.pid}/ns/net") !=
+                 os.readlink("/proc/self/ns/net") and
+                 open(f"/proc/{self.proc.pid}/comm").read().strip() ==
+                 "sleep", what="guest namespace")
+        self.pid = self.proc.pid
+
+    def cmd(self, args):
+        return ["nsenter", "-t", str(self.pid), "-n"] + list(args)
+
+    def addrs(self, family):
+        out = sh(self.cmd(["ip", "-j", family, "addr", "show", HOST_IF]))
+        info = json.loads(out.stdout)[0].get("addr_info", [])
+        return {(a["local"], a["prefixlen"]) for a in info
+                if a.get("scope") == "global"}
+
+    def default_gw(self, family):
+        out = sh(self.cmd(["ip", "-j", family, "route", "show", "default"]))
+        return {r.get("gateway") for r in json.loads(out.stdout or "[]")}
+
+    def stop(self):
+        stop_pid(self.pid)
+        self.proc.wait(timeout=5)
+
+
+@pytest.fixture
+def guest_factory(topo):
+    made = []
+
+    def make(user=None):
+        g = Guest(topo, user)
+        made.append(g)
+        return g
+    yield make
+    for g in made:
+        g.stop()
+
+
+def start_pasta(topo, pasta_bin, wdir, daemons, guest, user, extra=()):
+    pidfile = os.path.join(wdir, "pasta.pid")
+    args = [pasta_bin, "--config-net", "-d", "-P", pidfile,
+            "-l", os.path.join(wdir, "pasta.log")]
+    args += list(extra)
+    if user:
+        args += ["--userns", f"/proc/{guest.pid}/ns/user"]
+    args += ["--netns", f"/proc/{guest.pid}/ns/net"]
+    d = Daemon(topo.cmd(args, user=user), os.path.join(wdir, "log"),
+               pidfile)
+    daemons.append(d)
+    d.start(foreground=False)
+    return d
+
+
+@pytest.fixture
+def echo_server(topo):
+    """TCP echo server in ns "up", on SERVER4, reached through the host's
+    default route."""
+    u = ["ip", "netns", "exec", topo.up]
+    sh(u + ["ip", "addr", "add", f"{SERVER4}/32", "dev", "lo"])
+    p = subprocess.Popen(u + [sys.executable, "-c", ECHO_SERVER, str(PORT)])
+
+    def listening():
+        r = sh(u + ["ss", "-Htln", f"sport = :{PORT}"], check=False)
+        return r.stdout.strip()
+    wait_for(listening, what="echo server")
+    yield SERVER4
+    stop_pid(p.pid)
+    p.wait(timeout=5)
+
+
+def daemon_log(wdir):
+    with open(os.path.join(wdir, "pasta.log")) as f:
+        return f.read()
+
+
+def connect_ok(guest, addr=SERVER4, port=PORT):
+    """A new TCP connection from the guest, echoing one byte."""
+    r = sh(guest.cmd([sys.executable, "-c", ECHO_CLIENT, addr, str(port)]),
+           check=False, timeout=20, input="")
+    return r.returncode == 0 and r.stdout.split() == ["ok"], r
+
+
+def hsh(topo, *args):
+    return sh(["ip", "netns", "exec", topo.host] + list(args))
+
+
+def ush(topo, *args):
+    return sh(["ip", "netns", "exec", topo.up] + list(args))
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])    # utime + stime
+
+
+def test_follow_gateway_and_address(topo, pasta_bin, wdir, daemons,
+                                    guest_factory, echo_server, as_user):
+    """The host's default route moves to another gateway, then the host
+    moves to another subnet: the namespace follows, new connections work,
+    and a connection open across the gateway change keeps working."""
+    g = guest_factory(as_user)
+    d = start_pasta(topo, pasta_bin, wdir, daemons, g, as_user)
+    assert (HOST4, PREFIX4) in g.addrs("-4")
+
+    ok, r = connect_ok(g)
+    assert ok, r
+
+    old = subprocess.Popen(g.cmd([sys.executable, "-c", ECHO_CLIENT,
+                                  SERVER4, str(PORT)]),
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        assert old.stdout.readline().strip() == "ok"
+
+        # 1. Same subnet, another router
+        ush(topo, "ip", "addr", "add", f"{ALT_GW4}/{PREFIX4}", "dev", "up0")
+        hsh(topo, "ip", "route", "replace", "default", "via", ALT_GW4)
+        wait_for(lambda: g.default_gw("-4") == {ALT_GW4}, timeout=10,
+                 what="namespace default route via the new gateway")
+        ok, r = connect_ok(g)
+        assert ok, r
+        old.stdin.write("b\n")
+        old.stdin.flush()
+        assert old.stdout.readline().strip() == "ok", \
+            "existing connection broke on a gateway change"
+    finally:
+        old.stdin.close()
+        old.wait(timeout=10)
+
+    # 2. Another subnet, both families: the old addresses go away
+    ush(topo, "ip", "addr", "add", f"{NEW_UP4}/24", "dev", "up0")
+    ush(topo, "ip", "addr", "add", f"{NEW_UP6}/64", "dev", "up0", "nodad")
+    hsh(topo, "ip", "addr", "add", f"{NEW_HOST4}/24", "dev", HOST_IF)
+    hsh(topo, "ip", "addr", "add", f"{NEW_HOST6}/64", "dev", HOST_IF,
+        "nodad")
+    hsh(topo, "ip", "route", "replace", "default", "via", NEW_UP4)
+    hsh(topo, "ip", "-6", "route", "replace", "default", "via", NEW_UP6)
+    hsh(topo, "ip", "addr", "del", f"{HOST4}/{PREFIX4}", "dev", HOST_IF)
+    hsh(topo, "ip", "addr", "del", f"{HOST6}/{PREFIX6}", "dev", HOST_IF)
+
+    wait_for(lambda: g.addrs("-4") == {(NEW_HOST4, 24)}, timeout=10,
+             what="namespace IPv4 address to follow")
+    wait_for(lambda: (NEW_HOST6, 64) in g.addrs("-6") and
+             (HOST6, PREFIX6) not in g.addrs("-6"), timeout=10,
+             what="namespace IPv6 address to follow")
+    assert g.default_gw("-4") == {NEW_UP4}
+    wait_for(lambda: NEW_UP6 in g.default_gw("-6"), timeout=10,
+             what="namespace IPv6 default route")
+
+    ok, r = connect_ok(g)
+    assert ok, r
+    assert d.alive()
+    assert "Host network changed" in daemon_log(wdir)
+
+
+RA_LISTENER = textwrap.dedent("""\
+    import socket, sys, time
+    kind, addr, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    want = socket.inet_pton(socket.AF_INET6, addr)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    s.settimeout(0.5)
+    print("ready", flush=True)
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        try:
+            b = s.recv(2048)
+        except socket.timeout:
+            continue
+        if not b or b[0] != 134:
+            continue
+        off = 16
+        while off + 2 <= len(b) and b[off + 1]:
+            t, l = b[off], b[off + 1] * 8
+            if kind == "prefix" and t == 3 and \\
+               b[off + 16:off + 24] == want[:8]:
+                sys.exit(0)
+            if kind == "rdnss" and t == 25 and \\
+               want in [b[i:i + 16] for i in range(off + 8, off + l, 16)]:
+                sys.exit(0)
+            off += l
+    sys.exit(1)
+    """)
+
+
+def ra_listener(guest, kind, addr, secs=8):
+    """Wait in the guest for a router advertisement carrying a prefix, or
+    a resolver (RDNSS): the process exits 0 once it has seen one."""
+    p = subprocess.Popen(guest.cmd([sys.executable, "-c", RA_LISTENER, kind,
+                                    addr, str(secs)]),
+                         stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    return p
+
+
+def wait_first_ra(guest):
+    """Advertisements start once the guest was seen (router solicitations,
+    duplicate address detection): wait for the first one to be in."""
+    wait_for(lambda: "proto ra" in sh(guest.cmd(["ip", "-6", "route"])
+                                      ).stdout,
+             timeout=15, what="first router advertisement")
+    # Then let the quick initial ones (ndp.h: at most 3, 1.5 s apart) pass:
+    # the next periodic one is a minute away or more
+    time.sleep(5)
+
+
+def test_router_advertisement_follows(topo, pasta_bin, wdir, daemons,
+                                      guest_factory):
+    """A new IPv6 prefix on the host reaches the guest in an unsolicited
+    router advertisement right away, not at the next periodic one."""
+    g = guest_factory()
+    start_pasta(topo, pasta_bin, wdir, daemons, g, None)
+    wait_first_ra(g)
+
+    lst = ra_listener(g, "prefix", NEW_HOST6)
+    try:
+        t0 = time.monotonic()
+        ush(topo, "ip", "addr", "add", f"{NEW_UP6}/64", "dev", "up0",
+            "nodad")
+        hsh(topo, "ip", "addr", "add", f"{NEW_HOST6}/64", "dev", HOST_IF,
+            "nodad")
+        hsh(topo, "ip", "-6", "route", "replace", "default", "via", NEW_UP6)
+        hsh(topo, "ip", "addr", "del", f"{HOST6}/{PREFIX6}", "dev", HOST_IF)
+        assert lst.wait(timeout=15) == 0, "no advertisement of the prefix"
+        # Periodic ones come every 60 s or more: this one was for us
+        assert time.monotonic() - t0 < 8
+    finally:
+        if lst.poll() is None:
+            stop_pid(lst.pid)
+        lst.wait(timeout=5)
+
+
+@pytest.fixture
+def host_resolv_conf(topo):
+    """The resolv.conf the daemon in ns "host" reads: ip-netns(8)
+    bind-mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf."""
+    base = "/etc/netns"
+    made_base = not os.path.isdir(base)
+    d = os.path.join(base, topo.host)
+    os.makedirs(d, exist_ok=True)
+
+    def write(text):
+        # In place, as the bind mount and our descriptor need
+        with open(os.path.join(d, "resolv.conf"), "w") as f:
+            f.write(text)
+
+    yield write
+    shutil.rmtree(d, ignore_errors=True)
+    if made_base and not os.listdir(base):
+        os.rmdir(base)
+
+
+def test_resolv_conf_follows(topo, pasta_bin, wdir, daemons, guest_factory,
+                             host_resolv_conf):
+    """resolv.conf rewritten in place: the new resolver reaches the guest
+    in a router advertisement (RDNSS) right away."""
+    host_resolv_conf("nameserver 2001:db8::53\n")
+    g = guest_factory()
+    start_pasta(topo, pasta_bin, wdir, daemons, g, None, ["--dhcp-dns"])
+    wait_first_ra(g)
+
+    lst = ra_listener(g, "rdnss", "2001:db8::54")
+    try:
+        host_resolv_conf("nameserver 2001:db8::54\nsearch example.org\n")
+        assert lst.wait(timeout=15) == 0, "no advertisement of the resolver"
+    finally:
+        if lst.poll() is None:
+            stop_pid(lst.pid)
+        lst.wait(timeout=5)
+    assert "resolvers or search domains changed" in daemon_log(wdir)
+
+
+def test_route_storm(topo, pasta_bin, wdir, daemons, guest_factory,
+                     echo_server):
+    """500 route changes in about a second: the daemon coalesces them,
+    stays responsive, and spends little CPU time on them."""
+    g = guest_factory()
+    d = start_pasta(topo, pasta_bin, wdir, daemons, g, None)
+    ok, r = connect_ok(g)
+    assert ok, r
+
+    batch = os.path.join(wdir, "storm")
+    with open(batch, "w") as f:
+        for i in range(250):
+            f.write(f"route add 10.{i // 250}.{i % 250}.0/24 via {UP4}\n")
+        for i in range(250):
+            f.write(f"route del 10.{i // 250}.{i % 250}.0/24 via {UP4}\n")
+
+    before = cpu_ticks(d.pid)
+    t0 = time.monotonic()
+    hsh(topo, "ip", "-batch", batch)
+    elapsed = time.monotonic() - t0
+    ok, r = connect_ok(g)
+    assert ok, r
+    time.sleep(1)       # let the last coalesced look happen
+    spent = (cpu_ticks(d.pid) - before) / os.sysconf("SC_CLK_TCK")
+    assert d.alive()
+    # Generous: a look costs a few netlink dumps, at most 5 a second
+    print(f"storm: {elapsed:.2f}s, {spent:.2f}s CPU")
+    assert spent < 2 + elapsed, f"{spent}s of CPU for the storm"
+    assert g.addrs("-4") == {(HOST4, PREFIX4)}
+
+
+def uplink(topo):
+    """(Re)create the host's uplink as conftest.py's topology has it."""
+    h = ["ip", "netns", "exec", topo.host]
+    u = ["ip", "netns", "exec", topo.up]
+    sh(h + ["ip", "link", "add", HOST_IF, "type", "veth", "peer", "name",
+            "up0", "netns", topo.up])
+    sh(u + ["ip", "link", "set", "up0", "up"])
+    sh(u + ["ip", "addr", "add", f"{UP4}/{PREFIX4}", "dev", "up0"])
+    sh(u + ["ip", "addr", "add", f"{UP6}/{PREFIX6}", "dev", "up0", "nodad"])
+    sh(h + ["ip", "link", "set", HOST_IF, "up"])
+    sh(h + ["ip", "addr", "add", f"{HOST4}/{PREFIX4}", "dev", HOST_IF])
+    sh(h + ["ip", "addr", "add", f"{HOST6}/{PREFIX6}", "dev", HOST_IF,
+            "nodad"])
+    sh(h + ["ip", "route", "add", "default", "via", UP4])
+    sh(h + ["ip", "-6", "route", "add", "default", "via", UP6])
+
+
+def test_start_offline(topo, pasta_bin, wdir, daemons, guest_factory,
+                       echo_server, as_user):
+    """No interface but loopback on the host: pasta starts in local mode,
+    says so once; an uplink shows up later, and the guest uses it."""
+    hsh(topo, "ip", "link", "del", HOST_IF)
+    g = guest_factory(as_user)
+    d = start_pasta(topo, pasta_bin, wdir, daemons, g, as_user,
+                    ["-I", HOST_IF])
+    assert g.addrs("-4") == {(LOCAL4, 16)}
+    assert g.default_gw("-4") == {LOCAL_GW4}
+    assert (LOCAL6, 64) in g.addrs("-6")
+    assert (d.log() + daemon_log(wdir)).count("local mode") == 1
+
+    uplink(topo)
+    wait_for(lambda: g.addrs("-4") == {(HOST4, PREFIX4)}, timeout=10,
+             what="namespace to take the host's address")
+    wait_for(lambda: g.default_gw("-4") == {UP4}, timeout=10,
+             what="namespace default route via the host's gateway")
+    wait_for(lambda: (HOST6, PREFIX6) in g.addrs("-6"), timeout=10,
+             what="namespace IPv6 address")
+    ok, r = connect_ok(g)
+    assert ok, r
+
+
+def test_start_no_default_route_explicit(topo, pasta_bin):
+    """-a and -g still win: no local mode, the given addresses."""
+    hsh(topo, "ip", "route", "del", "default")
+    hsh(topo, "ip", "-6", "route", "del", "default")
+    r = sh(topo.cmd([pasta_bin, "--config-net", "-a", "10.1.2.3", "-n",
+                     "24", "-g", "10.1.2.1", "--", "ip", "-j", "-4", "addr",
+                     "show", "tap0"]), check=False)
+    assert r.returncode == 0, r.stderr
+    assert "10.1.2.3" in r.stdout
+    assert "local mode" not in r.stderr
+
+
+def test_local_mode_short_lease(topo, pasta_bin, wdir):
+    """Local mode over DHCP: the local address, and a lease of 5 minutes
+    (not infinite: the address will change once the host has an uplink)."""
+    from test_dhcp import (UDHCPC_SCRIPT, busybox, read_lease, run_pasta,
+                           write_script)
+    hsh(topo, "ip", "link", "del", HOST_IF)
+    lease = os.path.join(wdir, "lease")
+    script = write_script(wdir, "udhcpc.sh", UDHCPC_SCRIPT, lease)
+    cmd = (f"ip link set {HOST_IF} up && "
+           f"{busybox()} udhcpc -f -q -n -t 5 -T 2 -i {HOST_IF} "
+           f"-s {script} >&2")
+    r = run_pasta(topo, pasta_bin, None, ["-I", HOST_IF], cmd)
+    assert r.returncode == 0, r.stderr
+    got = read_lease(lease)
+    assert got["ip"] == LOCAL4
+    assert got["router"] == LOCAL_GW4
+    assert got["lease"] == "300"
+
+
+def test_passt_follows(topo, passt_bin, wdir, daemons):
+    """passt: after the host moved to another subnet, a DHCP DISCOVER gets
+    the new address and gateway, with a 5-minute lease."""
+    scapy = pytest.importorskip("scapy.all")
+    from test_passt import GUEST_MAC, Guest, frame
+
+    sock = os.path.join(wdir, "passt.socket")
+    d = Daemon(topo.cmd([passt_bin, "-f", "-d", "-s", sock]),
+               os.path.join(wdir, "passt.log"))
+    daemons.append(d)
+    d.start()
+    wait_for(lambda: os.path.exists(sock) or not d.alive(),
+             what="passt socket")
+
+    ush(topo, "ip", "addr", "add", f"{NEW_UP4}/24", "dev", "up0")
+    hsh(topo, "ip", "addr", "add", f"{NEW_HOST4}/24", "dev", HOST_IF)
+    hsh(topo, "ip", "route", "replace", "default", "via", NEW_UP4)
+    hsh(topo, "ip", "addr", "del", f"{HOST4}/{PREFIX4}", "dev", HOST_IF)
+    wait_for(lambda: "Host network changed: IPv4" in d.log(), timeout=10,
+             what="passt to follow")
+
+    g = Guest(sock)
+    mac = bytes.fromhex(GUEST_MAC.replace(":", ""))
+    disc = (scapy.Ether(src=GUEST_MAC, dst="ff:ff:ff:ff:ff:ff") /
+            scapy.IP(src="0.0.0.0", dst="255.255.255.255") /
+            scapy.UDP(sport=68, dport=67) /
+            scapy.BOOTP(chaddr=mac, xid=0x4242, flags=0x8000) /
+            scapy.DHCP(options=[("message-type", "discover"), "end"]))
+    g.send(frame(bytes(disc)))
+    for _ in range(20):
+        f = scapy.Ether(g.recv_frame())
+        if scapy.BOOTP in f and f[scapy.BOOTP].xid == 0x4242:
+            break
+    else:
+        pytest.fail("no OFFER")
+    g.close()
+    opts = dict(o for o in f[scapy.DHCP].options
+                if isinstance(o, tuple) and len(o) == 2)
+    assert f[scapy.BOOTP].yiaddr == NEW_HOST4
+    assert opts["router"] == NEW_UP4
+    assert opts["lease_time"] == 300
+    assert d.alive()
