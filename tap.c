@@ -630,52 +630,90 @@ static void tap_passt_close(struct ctx *c)
 }
 
 /**
- * tap_sock_path_bind() - Bind a UNIX socket to the given or a free path
+ * tap_sock_stale() - Is a socket path left over by a process that's gone?
+ * @a:		Address with the path
+ *
+ * Return: true if nobody listens there (connect() refused)
+ */
+static bool tap_sock_stale(const struct sockaddr_un *a)
+{
+	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool stale;
+
+	if (probe < 0)
+		return false;
+	stale = connect(probe, (const struct sockaddr *)a, sizeof(*a)) &&
+		errno == ECONNREFUSED;
+	close(probe);
+	return stale;
+}
+
+/**
+ * tap_sock_path_listen() - Listen on the given or a free UNIX socket path
  * @c:		Execution context, sock_path is filled if empty
  * @fd:		Socket to bind
  *
  * Without -s, try /tmp/passt_1.socket, /tmp/passt_2.socket, ...: a path
  * nobody listens on any more (connect() refused) is stale and reused.
  *
+ * The socket is bound to a name of its own next to the final path, set
+ * listening, and only then linked to the final path: whoever sees the path
+ * can connect at once, and two daemons picking a free path at the same time
+ * can't take it from each other (link() fails if the path exists, where a
+ * path that is bound but not yet listening would look stale).
+ *
  * Return: 0 on success, -errno on failure
  */
-static int tap_sock_path_bind(struct ctx *c, int fd)
+static int tap_sock_path_listen(struct ctx *c, int fd)
 {
+	struct sockaddr_un tmp = { .sun_family = AF_UNIX };
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	bool given = *c->sock_path;
-	int i;
+	int i, rc = -EADDRINUSE;
 
 	for (i = 1; i <= (given ? 1 : TAP_SOCK_PATH_TRIES); i++) {
-		int probe;
+		int n;
 
 		if (!given)
 			snprintf(c->sock_path, sizeof(c->sock_path),
 				 "/tmp/passt_%i.socket", i);
 		memcpy(a.sun_path, c->sock_path, sizeof(a.sun_path));
 
-		if (!bind(fd, (struct sockaddr *)&a, sizeof(a)))
-			return 0;
-		if (errno != EADDRINUSE)
-			return -errno;
+		if (tmp.sun_path[0])
+			goto link;
 
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (probe < 0)
-			return -errno;
-		if (!connect(probe, (struct sockaddr *)&a, sizeof(a)) ||
-		    errno != ECONNREFUSED) {
-			close(probe);
-			continue;	/* somebody is there */
+		n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%i",
+			     c->sock_path, getpid());
+		if (n < 0 || (size_t)n >= sizeof(tmp.sun_path))
+			return -ENAMETOOLONG;
+		unlink(tmp.sun_path);	/* from an earlier process, same PID */
+		if (bind(fd, (struct sockaddr *)&tmp, sizeof(tmp)) ||
+		    listen(fd, 0)) {
+			rc = -errno;
+			unlink(tmp.sun_path);
+			return rc;
 		}
-		close(probe);
-
-		unlink(c->sock_path);
-		if (!bind(fd, (struct sockaddr *)&a, sizeof(a)))
+link:
+		if (!link(tmp.sun_path, a.sun_path)) {
+			unlink(tmp.sun_path);
 			return 0;
-		if (given)
-			return -errno;
+		}
+		rc = -errno;
+		if (errno == EEXIST && tap_sock_stale(&a)) {
+			unlink(a.sun_path);
+			if (!link(tmp.sun_path, a.sun_path)) {
+				unlink(tmp.sun_path);
+				return 0;
+			}
+			rc = -errno;
+		}
+		if (rc != -EEXIST)
+			break;
+		rc = -EADDRINUSE;
 	}
 
-	return -EADDRINUSE;
+	unlink(tmp.sun_path);
+	return rc;
 }
 
 /**
@@ -711,14 +749,12 @@ void tap_sock_init(struct ctx *c)
 	if (fd < 0)
 		die_perror("Couldn't create UNIX domain socket");
 
-	rc = tap_sock_path_bind(c, fd);
+	rc = tap_sock_path_listen(c, fd);
 	if (rc < 0) {
 		errno = -rc;
-		die_perror("Couldn't bind UNIX domain socket to `%s'",
+		die_perror("Couldn't listen on UNIX domain socket `%s'",
 			   *c->sock_path ? c->sock_path : "/tmp/passt_*.socket");
 	}
-	if (listen(fd, 0))
-		die_perror("Couldn't listen on `%s'", c->sock_path);
 
 	c->fd_tap_listen = fd;
 	tap_epoll_add(c, EPOLL_TYPE_TAP_LISTEN, fd);

@@ -225,6 +225,30 @@ def test_default_socket_path(passt):
             os.unlink(path)
 
 
+def test_default_socket_path_race(passt):
+    """Daemons started together without -s each get a path of their own,
+    and a path exists only once its daemon listens: connecting as soon as
+    it appears works, and nobody takes over another's path as stale."""
+    ds = [passt(sock=False)[0] for _ in range(4)]
+    paths = []
+    try:
+        for d in ds:
+            wait_for(lambda: "addr.path=" in d.log(), what="socket path")
+            paths.append(d.log().split("addr.path=")[1].split()[0])
+        assert len(set(paths)) == len(paths), paths
+        for path in paths:
+            check_arp_reply(Guest(path).arp(UP4), UP4)
+        assert not [p for p in os.listdir("/tmp")
+                    if any(p.startswith(os.path.basename(x) + ".")
+                           for x in paths)], "temporary names left"
+    finally:
+        for d in ds:
+            d.stop()
+        for path in paths:
+            if os.path.exists(path):
+                os.unlink(path)
+
+
 BAD_STREAMS = {
     "length 0": struct.pack("!I", 0),
     "length 2^31": struct.pack("!I", 1 << 31) + b"x" * 64,
