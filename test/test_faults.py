@@ -394,8 +394,8 @@ class StreamGuest:
 
 
 def connect_guest(path):
-    """A StreamGuest, or None if passt doesn't listen yet (the socket file
-    appears at bind(), a moment before listen())."""
+    """A StreamGuest, or None if passt refuses it (one guest at a time:
+    the last one may not be gone yet)."""
     try:
         return StreamGuest(path)
     except ConnectionRefusedError:
@@ -415,8 +415,10 @@ def test_guest_vanishes_passt(topo, passt_bin, tool, wdir, daemons,
                          sock]), os.path.join(wdir, "passt.log"))
     daemons.append(d)
     d.start()
-    wait_for(lambda: os.path.exists(sock) or not d.alive(),
-             what="passt socket")
+    # The socket is there before the rest of the set-up (flows, host
+    # watch): count descriptors once the sandbox is up, the last step
+    wait_for(lambda: "Sandbox: limits" in d.log() or not d.alive(),
+             what="passt set up")
     assert d.alive(), d.log()
     fd0 = fd_count(d.pid)
 
@@ -432,8 +434,13 @@ def test_guest_vanishes_passt(topo, passt_bin, tool, wdir, daemons,
         s.p.communicate(timeout=30)
         wait_for(lambda: (flow_counts(d.log()) or [1])[-1] == 0,
                  timeout=30, what="no TCP flows")
-        wait_for(lambda: fd_count(d.pid) == fd0, timeout=10,
-                 what=f"fd count back to {fd0}")
+        try:
+            wait_for(lambda: fd_count(d.pid) == fd0, timeout=10,
+                     what=f"fd count back to {fd0}")
+        except TimeoutError as e:
+            fds = {n: os.readlink(f"/proc/{d.pid}/fd/{n}")
+                   for n in os.listdir(f"/proc/{d.pid}/fd")}
+            raise AssertionError(f"{e}: {fds}\n{d.log()[-3000:]}") from e
     assert d.alive()
 
 
