@@ -110,7 +110,7 @@ void conf_print(const struct ctx *c);
 #define CONF_HOST_CHANGED_IP6	(1U << 1)
 
 unsigned int conf_host_refresh(struct ctx *c);
-bool conf_host_dns_refresh(struct ctx *c);
-int conf_host_resolv_fd(void);
+bool conf_host_dns_refresh(struct ctx *c, char *buf);
+bool conf_host_resolv_follow(void);
 
 #endif /* CONF_H */

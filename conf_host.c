@@ -34,6 +34,10 @@
  * keeps what it has (the guest can't do better, and won't churn), and that
  * what the command line gave (-a, -n, -g, -i, --outbound-if4/6) never
  * changes. It runs in the sandbox: only netlink, no if_nametoindex().
+ *
+ * conf_host_dns_refresh() parses resolv.conf again, as at start-up, from
+ * the contents the reader process of resolvwatch.c sends (hostwatch.c): the
+ * sandbox can't open the file. What -D and -S gave never changes.
  */
 
 #include <arpa/inet.h>
@@ -51,8 +55,7 @@
 #include "netlink.h"
 #include "conf.h"
 #include "conf_internal.h"
-
-#define RESOLV_CONF_PATH	"/etc/resolv.conf"
+#include "resolvwatch.h"
 
 /* Local mode: RFC 3927 link-local, away from 169.254.1.x (podman's) */
 #define CONF_LOCAL_ADDR4	"169.254.2.1"
@@ -71,11 +74,9 @@ static bool conf_dns_fwd_auto4, conf_dns_fwd_auto6;
 /* The --dns-host address of each family wasn't given */
 static bool conf_dns_host_auto4, conf_dns_host_auto6;
 
-/* resolv.conf: bytes read at most, longest line, descriptor kept open */
-#define RESOLV_CONF_MAX		(64 * 1024)
+/* resolv.conf: longest line, and the file as read at start-up */
 #define RESOLV_LINE_MAX		1023
 static char conf_resolv_buf[RESOLV_CONF_MAX + 1];
-static int conf_resolv_fd = -1;
 
 /* Search list before conf_host_dns_refresh(), too large for the stack */
 static char conf_search_old[SEARCH_MAX][SEARCH_LEN];
@@ -208,61 +209,55 @@ static void conf_resolv_search(struct ctx *c, char **save)
 }
 
 /**
- * conf_resolv_read() - Read resolv.conf into conf_resolv_buf, from the start
+ * conf_resolv_read() - Read resolv.conf into conf_resolv_buf, at start-up
  *
- * The file is opened once, at start-up, and the descriptor kept: the
- * sandbox has no filesystem, but a file rewritten in place reads anew
- * through it (hostwatch.c). One replaced by another (rename) doesn't.
+ * Once sandboxed, the daemon can't open the file again: the reader process
+ * of resolvwatch.c does, and sends what it reads (hostwatch.c).
  *
  * Return: bytes read, -1 if there's no file to read
- *
- * #syscalls pread64
  */
 static ssize_t conf_resolv_read(void)
 {
 	size_t len = 0;
 	ssize_t n;
+	int fd;
 
-	if (conf_resolv_fd < 0) {
-		conf_resolv_fd = open(RESOLV_CONF_PATH, O_RDONLY | O_CLOEXEC);
-		if (conf_resolv_fd < 0) {
-			debug_perror("Can't open %s, no DNS information",
-				     RESOLV_CONF_PATH);
-			return -1;
-		}
+	fd = open(RESOLV_CONF_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		debug_perror("Can't open %s, no DNS information",
+			     RESOLV_CONF_PATH);
+		return -1;
 	}
 
 	while (len < RESOLV_CONF_MAX) {
-		n = pread(conf_resolv_fd, conf_resolv_buf + len,
-			  RESOLV_CONF_MAX - len, (off_t)len);
+		n = read(fd, conf_resolv_buf + len, RESOLV_CONF_MAX - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		len += (size_t)n;
 	}
+	close(fd);
 	conf_resolv_buf[len] = '\0';
 
 	return (ssize_t)len;
 }
 
 /**
- * conf_resolv() - Read resolvers and search domains from resolv.conf
+ * conf_resolv_parse() - Take resolvers and search domains from resolv.conf
  * @c:		Execution context
+ * @buf:	Contents of the file, NUL-terminated, overwritten while parsed
  * @dns:	Read "nameserver" lines
  * @search:	Read "search" and "domain" lines
  */
-static void conf_resolv(struct ctx *c, bool dns, bool search)
+static void conf_resolv_parse(struct ctx *c, char *buf, bool dns, bool search)
 {
 	char *line, *next, *kw, *tok, *save;
 
 	if (!dns && !search)
 		return;
 
-	if (conf_resolv_read() < 0)
-		return;
-
-	for (line = conf_resolv_buf; *line; line = next) {
+	for (line = buf; *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
@@ -860,27 +855,25 @@ unsigned int conf_host_refresh(struct ctx *c)
 }
 
 /**
- * conf_host_resolv_fd() - Descriptor of resolv.conf, to watch for changes
+ * conf_host_resolv_follow() - Is there anything to follow in resolv.conf?
  *
- * Return: the descriptor, -1 if there's none, or nothing to follow in it
- *	   (-D and -S both given)
+ * Return: false if -D and -S were both given, true otherwise
  */
-int conf_host_resolv_fd(void)
+bool conf_host_resolv_follow(void)
 {
-	if (conf_host_opts.dns && conf_host_opts.search)
-		return -1;
-	return conf_resolv_fd;
+	return !(conf_host_opts.dns && conf_host_opts.search);
 }
 
 /**
- * conf_host_dns_refresh() - Read resolv.conf again, update the guest's DNS
+ * conf_host_dns_refresh() - Take resolv.conf anew, update the guest's DNS
  * @c:		Execution context, updated
+ * @buf:	Contents of the file, NUL-terminated, overwritten while parsed
  *
  * What -D, -S, --dns-forward and --dns-host gave doesn't change.
  *
  * Return: true if the resolvers or search domains given to the guest changed
  */
-bool conf_host_dns_refresh(struct ctx *c)
+bool conf_host_dns_refresh(struct ctx *c, char *buf)
 {
 	const struct conf_opts *o = &conf_host_opts;
 	struct in6_addr dns6[DNS_MAX + 1];
@@ -905,7 +898,7 @@ bool conf_host_dns_refresh(struct ctx *c)
 	if (!o->search)
 		memset(c->search, 0, sizeof(c->search));
 
-	conf_resolv(c, !o->dns, !o->search);
+	conf_resolv_parse(c, buf, !o->dns, !o->search);
 	if (!o->dns)
 		conf_dns_reachable(c);
 
@@ -973,7 +966,8 @@ void conf_defaults(struct ctx *c, const struct conf_opts *o)
 
 	conf_dns_host_auto4 = !c->dns_host4.s_addr;
 	conf_dns_host_auto6 = IN6_IS_ADDR_UNSPECIFIED(&c->dns_host6);
-	conf_resolv(c, !o->dns, !o->search);
+	if ((!o->dns || !o->search) && conf_resolv_read() >= 0)
+		conf_resolv_parse(c, conf_resolv_buf, !o->dns, !o->search);
 	conf_dns_reachable(c);
 
 	if (c->mode == MODE_PASTA)

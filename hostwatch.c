@@ -32,15 +32,25 @@
  * - pasta with --config-net: the namespace's addresses and default routes
  *   are updated too (pasta_ns_update()).
  *
- * resolv.conf: the sandbox has no filesystem, so conf_host.c keeps the
- * descriptor it read the file through at start-up, and an inotify watch on
- * that very file (through its /proc/self/fd link) says when it was written
- * to. A file rewritten in place is then read again through the descriptor,
- * and new resolvers and search domains reach the guest with the next DHCP
- * or DHCPv6 answer, and at once by router advertisement (RDNSS, DNSSL). A
- * file replaced by another (written aside, then renamed over it, as
- * NetworkManager and systemd-resolved do) or removed can't be followed: we
- * say so once, and keep what we had.
+ * resolv.conf: the sandbox has no filesystem, and the file is seldom
+ * rewritten in place: NetworkManager and systemd-resolved write a new one
+ * aside and rename it over the old one, often at the end of a symbolic
+ * link, and others remove it and create it again. Following that means
+ * opening the path again, so, at start-up, we fork a reader process that
+ * keeps the host's filesystem view, and nothing else (resolvwatch.c): same
+ * user as the daemon, no capabilities, NO_NEW_PRIVS, a seccomp filter of
+ * its own. It watches the way to the file with inotify (the directory of
+ * /etc/resolv.conf, the directory of each symbolic link's target along the
+ * chain, the file itself), and after each burst of changes reads the file
+ * from its fixed path and sends the contents over a socket pair, whose end
+ * is in our epoll set. It never takes a path from us: a daemon taken over
+ * gains no way to open a file. The contents are parsed as at start-up
+ * (conf_host_dns_refresh()), and new resolvers and search domains reach the
+ * guest with the next DHCP or DHCPv6 answer, and at once by router
+ * advertisement (RDNSS, DNSSL). A file removed and not (yet) re-created
+ * leaves what we had. The reader exits at end of file on its socket, when
+ * we do; if it goes away first, we say so once, and keep what we had. With
+ * both -D and -S, there's nothing to follow, and no reader.
  *
  * Not followed: the MTU, and a family that was off at start-up (no default
  * route for it while the other family had one) stays off.
@@ -52,7 +62,6 @@
 #include <string.h>
 #include <stdio.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -63,32 +72,28 @@
 #include "netlink.h"
 #include "passt.h"
 #include "pasta.h"
+#include "resolvwatch.h"
 
 /**
  * struct hostwatch_state - Descriptors and counters
  * @fd_nl:	Netlink socket for notifications, -1 if not watching
  * @fd_timer:	timerfd coalescing notifications, -1 if not watching
- * @fd_inotify:	inotify instance watching resolv.conf, -1 if none
+ * @fd_resolv:	Socket to the resolv.conf reader, -1 if none
  * @armed:	@fd_timer runs: a look at the host is due
- * @dns_dirty:	resolv.conf changed since the last look
- * @dns_gone:	resolv.conf was replaced or removed: no longer followed
  * @events:	Notifications read, for debugging
  * @looks:	Looks at the host, for debugging
  */
 static struct hostwatch_state {
 	int fd_nl;
 	int fd_timer;
-	int fd_inotify;
+	int fd_resolv;
 	bool armed;
-	bool dns_dirty;
-	bool dns_gone;
 	uint64_t events;
 	uint64_t looks;
-} hostwatch = { .fd_nl = -1, .fd_timer = -1, .fd_inotify = -1 };
+} hostwatch = { .fd_nl = -1, .fd_timer = -1, .fd_resolv = -1 };
 
-/* Events of resolv.conf we look at: written, or gone (replaced, removed) */
-#define HOSTWATCH_IN_CHANGED	(IN_MODIFY | IN_CLOSE_WRITE)
-#define HOSTWATCH_IN_GONE	(IN_MOVE_SELF | IN_DELETE_SELF | IN_IGNORED)
+/* Contents of resolv.conf as the reader sent them last */
+static struct resolvwatch_msg hostwatch_resolv_msg;
 
 /**
  * hostwatch_add() - Add a descriptor to the epoll set
@@ -129,77 +134,90 @@ static void hostwatch_arm(void)
 }
 
 /**
- * hostwatch_resolv_init() - Watch resolv.conf, through the descriptor kept
+ * hostwatch_resolv_init() - Start the resolv.conf reader, watch its socket
  * @c:		Execution context
- *
- * The watch is set on the file we read (its descriptor's /proc link), not
- * on the path: that's the file a re-read would see.
+ * @argc:	Argument count of main(), for resolvwatch_start()
+ * @argv:	Arguments of main(), for resolvwatch_start()
  */
-static void hostwatch_resolv_init(const struct ctx *c)
+static void hostwatch_resolv_init(const struct ctx *c, int argc, char **argv)
 {
-	int fd = conf_host_resolv_fd();
-	char path[64];
+	int fd;
 
-	if (fd < 0)
+	if (!conf_host_resolv_follow())
 		return;
 
-	hostwatch.fd_inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (hostwatch.fd_inotify < 0) {
-		debug_perror("Can't watch resolv.conf: inotify");
+	fd = resolvwatch_start(c, argc, argv);
+	if (fd < 0) {
+		errno = -fd;
+		warn_perror("Can't follow %s", RESOLV_CONF_PATH);
 		return;
 	}
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%i", fd);
-	if (inotify_add_watch(hostwatch.fd_inotify, path,
-			      HOSTWATCH_IN_CHANGED | HOSTWATCH_IN_GONE) < 0 ||
-	    hostwatch_add(c, hostwatch.fd_inotify, EPOLL_TYPE_HOSTWATCH_DNS)) {
-		debug_perror("Can't watch resolv.conf");
-		close(hostwatch.fd_inotify);
-		hostwatch.fd_inotify = -1;
+	if (hostwatch_add(c, fd, EPOLL_TYPE_HOSTWATCH_DNS)) {
+		warn_perror("Can't follow %s: epoll", RESOLV_CONF_PATH);
+		close(fd);	/* the reader sees end of file, and exits */
+		return;
 	}
+	hostwatch.fd_resolv = fd;
 }
 
 /**
- * hostwatch_dns_handler() - resolv.conf changed: a look is due
+ * hostwatch_resolv_stop() - The reader is gone: stop listening to it
+ * @c:		Execution context
+ *
+ * #syscalls epoll_ctl close
+ */
+static void hostwatch_resolv_stop(const struct ctx *c)
+{
+	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, hostwatch.fd_resolv, NULL);
+	close(hostwatch.fd_resolv);
+	hostwatch.fd_resolv = -1;
+	info("%s reader exited: DNS settings are no longer followed",
+	     RESOLV_CONF_PATH);
+}
+
+/**
+ * hostwatch_dns_handler() - New contents of resolv.conf from the reader
  * @c:		Execution context
  * @events:	epoll events
  *
- * #syscalls read
+ * The reader coalesced changes already: the last message read here is
+ * applied right away.
  */
 void hostwatch_dns_handler(struct ctx *c, uint32_t events)
 {
-	char buf[sizeof(struct inotify_event) * 16]
-		__attribute__((aligned(__alignof__(struct inotify_event))));
+	struct resolvwatch_msg *m = &hostwatch_resolv_msg;
+	bool got = false, gone = false;
 	unsigned int reads;
-	uint32_t mask = 0;
-	size_t evlen = sizeof(struct inotify_event);
-	ssize_t n, off;
 
-	(void)c;
-	(void)events;
+	if (hostwatch.fd_resolv < 0)
+		return;
 
 	for (reads = 0; reads < HOSTWATCH_DRAIN_MAX; reads++) {
-		n = read(hostwatch.fd_inotify, buf, sizeof(buf));
-		if (n <= 0)
+		int rc = resolvwatch_recv(hostwatch.fd_resolv, m);
+
+		if (rc == -EAGAIN)
 			break;
-		for (off = 0; off + (ssize_t)evlen <= n;) {
-			struct inotify_event ev;
-
-			memcpy(&ev, buf + off, sizeof(ev));
-			mask |= ev.mask;
-			off += (ssize_t)(sizeof(ev) + ev.len);
+		if (rc == -EPIPE) {
+			gone = true;
+			break;
 		}
+		/* A malformed message overwrote any good one before it */
+		got = rc >= 0;
+		if (!got)
+			debug("hostwatch: malformed message from the %s "
+			      "reader", RESOLV_CONF_PATH);
+	}
+	if (reads == 0 && (events & (EPOLLHUP | EPOLLERR)))
+		gone = true;
+
+	if (got && conf_host_dns_refresh(c, m->data)) {
+		info("Host resolvers or search domains changed");
+		ndp_ra_now();
 	}
 
-	if ((mask & HOSTWATCH_IN_GONE) && !hostwatch.dns_gone) {
-		hostwatch.dns_gone = true;
-		info("resolv.conf was replaced or removed: DNS settings are "
-		     "no longer followed");
-	}
-	if (mask & HOSTWATCH_IN_CHANGED) {
-		hostwatch.dns_dirty = true;
-		hostwatch_arm();
-	}
+	if (gone)
+		hostwatch_resolv_stop(c);
 }
 
 /**
@@ -238,7 +256,7 @@ void hostwatch_init(struct ctx *c, int argc, char **argv)
 
 	hostwatch.fd_nl = fd;
 	hostwatch_arm();
-	hostwatch_resolv_init(c);
+	hostwatch_resolv_init(c, argc, argv);
 	pasta_ns_helper_start(c, argc, argv);
 	return;
 
@@ -309,14 +327,6 @@ void hostwatch_timer_handler(struct ctx *c, uint32_t events)
 		return;		/* spurious: not expired */
 	hostwatch.armed = false;
 	hostwatch.looks++;
-
-	if (hostwatch.dns_dirty) {
-		hostwatch.dns_dirty = false;
-		if (conf_host_dns_refresh(c)) {
-			info("Host resolvers or search domains changed");
-			ndp_ra_now();
-		}
-	}
 
 	changed = conf_host_refresh(c);
 	debug("hostwatch: look %llu after %llu notifications, changes 0x%x",

@@ -60,7 +60,7 @@ enum passt_mode {
  * @EPOLL_TYPE_UDP_SPLICE:	pasta: -U socket, bound or towards the host
  * @EPOLL_TYPE_HOSTWATCH_NL:	Netlink notifications of host network changes
  * @EPOLL_TYPE_HOSTWATCH_TIMER:	timerfd coalescing those notifications
- * @EPOLL_TYPE_HOSTWATCH_DNS:	inotify watch of resolv.conf
+ * @EPOLL_TYPE_HOSTWATCH_DNS:	Socket of the resolv.conf reader
  * @EPOLL_TYPE_CONTROL:		Listening control socket (--control)
  * @EPOLL_TYPE_CONTROL_CONN:	Control client (idx: client slot)
  * @EPOLL_NUM_TYPES:		Number of types, for the name table

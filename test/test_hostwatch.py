@@ -14,6 +14,7 @@ through the host's default route, so that it is never the guest's gateway
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,8 @@ import time
 import pytest
 
 from conftest import (HOST4, HOST6, HOST_IF, PREFIX4, PREFIX6, UP4, UP6,
-                      Daemon, sh, stop_pid, wait_for)
+                      Daemon, pid_alive, pids_with_arg, sh, stop_pid,
+                      wait_for)
 
 SERVER4 = "203.0.113.1"
 PORT = 7777
@@ -123,7 +125,10 @@ def guest_factory(topo):
         g.stop()
 
 
-def start_pasta(topo, pasta_bin, wdir, daemons, guest, user, extra=()):
+def start_pasta(topo, pasta_bin, wdir, daemons, guest, user, extra=(),
+                view=None):
+    """pasta --config-net in the background, in ns "host", joining the
+    guest's namespace; with view, seeing the EtcView's /etc."""
     pidfile = os.path.join(wdir, "pasta.pid")
     args = [pasta_bin, "--config-net", "-d", "-P", pidfile,
             "-l", os.path.join(wdir, "pasta.log")]
@@ -131,8 +136,10 @@ def start_pasta(topo, pasta_bin, wdir, daemons, guest, user, extra=()):
     if user:
         args += ["--userns", f"/proc/{guest.pid}/ns/user"]
     args += ["--netns", f"/proc/{guest.pid}/ns/net"]
-    d = Daemon(topo.cmd(args, user=user), os.path.join(wdir, "log"),
-               pidfile)
+    cmd = topo.cmd(args, user=user)
+    if view:
+        cmd = view.wrap(cmd)
+    d = Daemon(cmd, os.path.join(wdir, "log"), pidfile)
     daemons.append(d)
     d.start(foreground=False)
     return d
@@ -317,6 +324,7 @@ def test_router_advertisement_follows(topo, pasta_bin, wdir, daemons,
         lst.wait(timeout=5)
 
 
+
 @pytest.fixture
 def host_resolv_conf(topo):
     """The resolv.conf the daemon in ns "host" reads: ip-netns(8)
@@ -355,6 +363,259 @@ def test_resolv_conf_follows(topo, pasta_bin, wdir, daemons, guest_factory,
             stop_pid(lst.pid)
         lst.wait(timeout=5)
     assert "resolvers or search domains changed" in daemon_log(wdir)
+
+
+# In a mount namespace of the daemon's own (within the one of ip netns exec):
+# the real /etc aside, then the view over /etc
+ETC_VIEW_SH = ('mount --bind /etc "$1" && mount --bind "$2" /etc && '
+               'shift 2 && exec "$@"')
+
+
+class EtcView:
+    """An /etc for the daemon whose resolv.conf the test may replace, as
+    NetworkManager and systemd-resolved do: a directory of the test's,
+    where every entry of the real /etc is a symbolic link to it (mounted
+    aside), but resolv.conf. Bind-mounted over /etc in a mount namespace of
+    the daemon's alone, so that renames in it are renames in /etc there."""
+
+    def __init__(self, wdir):
+        self.real = os.path.join(wdir, "etc-real")
+        self.path = os.path.join(wdir, "etc")
+        for d in (self.real, self.path):
+            os.mkdir(d)
+            os.chmod(d, 0o755)
+        for name in os.listdir("/etc"):
+            if name != "resolv.conf":
+                os.symlink(os.path.join(self.real, name),
+                           os.path.join(self.path, name))
+        self.resolv = os.path.join(self.path, "resolv.conf")
+
+    def wrap(self, cmd):
+        """Run cmd (from topo.cmd()) with this view of /etc."""
+        assert cmd[:3] == ["ip", "netns", "exec"]
+        return (cmd[:4] + ["unshare", "-m", "--propagation", "private",
+                           "sh", "-c", ETC_VIEW_SH, "sh", self.real,
+                           self.path] + cmd[4:])
+
+
+def write_file(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o644)
+
+
+def replace_file(path, text):
+    """Write aside, then rename over: what NetworkManager does."""
+    tmp = os.path.join(os.path.dirname(path), ".tmp-" + uuid_tag())
+    write_file(tmp, text)
+    os.rename(tmp, path)
+
+
+def uuid_tag():
+    return os.urandom(4).hex()
+
+
+@pytest.fixture
+def etc_view(wdir):
+    return EtcView(wdir)
+
+
+def reader_pid(log):
+    """PID of the resolv.conf reader, as the daemon logged it (-d): log is
+    a function returning the log so far, polled until the PID is there."""
+    m = wait_for(lambda: re.search(r"resolv\.conf reader: PID (\d+)",
+                                   log()),
+                 timeout=5, what="the resolv.conf reader's PID in the log")
+    return int(m.group(1))
+
+
+def expect_rdnss(guest, addr, change):
+    """Run change(), then wait for a router advertisement with addr as
+    resolver (RDNSS) in the guest."""
+    lst = ra_listener(guest, "rdnss", addr)
+    try:
+        change()
+        assert lst.wait(timeout=15) == 0, \
+            f"no advertisement of the resolver {addr}"
+    finally:
+        if lst.poll() is None:
+            stop_pid(lst.pid)
+        lst.wait(timeout=5)
+
+
+def test_resolv_conf_replaced(topo, pasta_bin, wdir, daemons, guest_factory,
+                              etc_view, as_user):
+    """resolv.conf replaced by rename, twice: followed, and the reader's
+    command line doesn't look like the daemon's."""
+    write_file(etc_view.resolv, "nameserver 2001:db8::53\n")
+    g = guest_factory(as_user)
+    d = start_pasta(topo, pasta_bin, wdir, daemons, g, as_user,
+                    ["--dhcp-dns"], view=etc_view)
+    wait_first_ra(g)
+
+    expect_rdnss(g, "2001:db8::54", lambda: replace_file(
+        etc_view.resolv, "nameserver 2001:db8::54\nsearch example.org\n"))
+    expect_rdnss(g, "2001:db8::55", lambda: replace_file(
+        etc_view.resolv, "nameserver 2001:db8::55\n"))
+    assert "resolvers or search domains changed" in daemon_log(wdir)
+
+    pid = reader_pid(lambda: daemon_log(wdir))
+    assert pid_alive(pid)
+    assert pids_with_arg(os.path.join(wdir, "pasta.pid")) == [d.pid]
+
+
+def test_resolv_conf_symlink(topo, pasta_bin, wdir, daemons, guest_factory,
+                             etc_view):
+    """resolv.conf is a symbolic link to a file elsewhere, as with
+    systemd-resolved: the target replaced by rename is followed; then the
+    link itself is replaced by a relative one, to a file in another
+    directory, and that file is followed from then on."""
+    run = os.path.join(wdir, "run")
+    resolve = os.path.join(run, "resolve")
+    nm = os.path.join(etc_view.path, "nm")
+    for d in (run, resolve, nm):
+        os.mkdir(d)
+        os.chmod(d, 0o755)
+    stub = os.path.join(resolve, "stub-resolv.conf")
+    write_file(stub, "nameserver 2001:db8::53\n")
+    os.symlink(stub, etc_view.resolv)
+
+    g = guest_factory()
+    start_pasta(topo, pasta_bin, wdir, daemons, g, None, ["--dhcp-dns"],
+                view=etc_view)
+    wait_first_ra(g)
+
+    expect_rdnss(g, "2001:db8::54", lambda: replace_file(
+        stub, "nameserver 2001:db8::54\n"))
+
+    def relink():
+        write_file(os.path.join(nm, "resolv.conf"),
+                   "nameserver 2001:db8::55\n")
+        tmp = etc_view.resolv + ".new"
+        os.symlink("nm/resolv.conf", tmp)
+        os.rename(tmp, etc_view.resolv)
+    expect_rdnss(g, "2001:db8::55", relink)
+
+    # The new target, replaced: its directory is watched now
+    expect_rdnss(g, "2001:db8::56", lambda: replace_file(
+        os.path.join(nm, "resolv.conf"), "nameserver 2001:db8::56\n"))
+
+
+def test_resolv_conf_dir_later(topo, pasta_bin, wdir, daemons,
+                               guest_factory, etc_view):
+    """resolv.conf is a symbolic link into a directory that doesn't exist
+    yet (the resolver isn't up): once it does, with the file, followed."""
+    run = os.path.join(wdir, "run")
+    resolve = os.path.join(run, "resolve")
+    os.mkdir(run)
+    os.chmod(run, 0o755)
+    stub = os.path.join(resolve, "stub-resolv.conf")
+    os.symlink(stub, etc_view.resolv)
+
+    g = guest_factory()
+    start_pasta(topo, pasta_bin, wdir, daemons, g, None, ["--dhcp-dns"],
+                view=etc_view)
+    wait_first_ra(g)
+
+    def create():
+        os.mkdir(resolve)
+        os.chmod(resolve, 0o755)
+        replace_file(stub, "nameserver 2001:db8::54\n")
+    expect_rdnss(g, "2001:db8::54", create)
+
+
+def test_resolv_conf_recreated(topo, pasta_bin, wdir, daemons, guest_factory,
+                               etc_view):
+    """resolv.conf removed (the guest keeps its resolvers meanwhile), then
+    created again: followed."""
+    write_file(etc_view.resolv, "nameserver 2001:db8::53\n")
+    g = guest_factory()
+    d = start_pasta(topo, pasta_bin, wdir, daemons, g, None, ["--dhcp-dns"],
+                    view=etc_view)
+    wait_first_ra(g)
+
+    os.unlink(etc_view.resolv)
+    time.sleep(0.5)
+    assert d.alive()
+    expect_rdnss(g, "2001:db8::54", lambda: write_file(
+        etc_view.resolv, "nameserver 2001:db8::54\n"))
+
+
+def test_resolv_conf_reader_exits(topo, pasta_bin, wdir, daemons,
+                                  guest_factory, etc_view, as_user):
+    """The reader goes when the daemon does (in the background: it was
+    forked before the daemon forked away)."""
+    write_file(etc_view.resolv, "nameserver 2001:db8::53\n")
+    g = guest_factory(as_user)
+    d = start_pasta(topo, pasta_bin, wdir, daemons, g, as_user,
+                    view=etc_view)
+    pid = reader_pid(lambda: daemon_log(wdir))
+    assert pid_alive(pid)
+    with open(f"/proc/{pid}/status") as f:
+        status = f.read()
+    assert re.search(r"^CapEff:\s+0+$", status, re.M), status
+    assert re.search(r"^NoNewPrivs:\s+1$", status, re.M), status
+    assert re.search(r"^Seccomp:\s+2$", status, re.M), status
+    if not as_user:
+        assert re.search(r"^Uid:\s+65534\s", status, re.M), status
+
+    d.stop()
+    wait_for(lambda: not pid_alive(pid), timeout=5,
+             what="resolv.conf reader to exit")
+
+
+def test_resolv_conf_both_given(topo, pasta_bin, wdir, daemons,
+                                guest_factory):
+    """-D and -S: nothing to follow, no reader."""
+    g = guest_factory()
+    start_pasta(topo, pasta_bin, wdir, daemons, g, None,
+                ["-D", "2001:db8::53", "-S", "example.org"])
+    assert "resolv.conf reader" not in daemon_log(wdir)
+
+
+def test_resolv_conf_passt(topo, passt_bin, wdir, daemons, etc_view):
+    """passt, in the foreground: resolv.conf replaced by rename, the next
+    DHCP answer has the new resolver; the reader goes with passt."""
+    scapy = pytest.importorskip("scapy.all")
+    from test_passt import GUEST_MAC, Guest, frame
+
+    write_file(etc_view.resolv, "nameserver 192.0.2.53\n")
+    sock = os.path.join(wdir, "passt.socket")
+    d = Daemon(etc_view.wrap(topo.cmd([passt_bin, "-f", "-d", "-s", sock])),
+               os.path.join(wdir, "passt.log"))
+    daemons.append(d)
+    d.start()
+    wait_for(lambda: os.path.exists(sock) or not d.alive(),
+             what="passt socket")
+    pid = reader_pid(d.log)
+
+    replace_file(etc_view.resolv, "nameserver 192.0.2.54\n")
+    wait_for(lambda: "resolvers or search domains changed" in d.log(),
+             timeout=10, what="passt to follow resolv.conf")
+
+    g = Guest(sock)
+    mac = bytes.fromhex(GUEST_MAC.replace(":", ""))
+    disc = (scapy.Ether(src=GUEST_MAC, dst="ff:ff:ff:ff:ff:ff") /
+            scapy.IP(src="0.0.0.0", dst="255.255.255.255") /
+            scapy.UDP(sport=68, dport=67) /
+            scapy.BOOTP(chaddr=mac, xid=0x4243, flags=0x8000) /
+            scapy.DHCP(options=[("message-type", "discover"), "end"]))
+    g.send(frame(bytes(disc)))
+    for _ in range(20):
+        f = scapy.Ether(g.recv_frame())
+        if scapy.BOOTP in f and f[scapy.BOOTP].xid == 0x4243:
+            break
+    else:
+        pytest.fail("no OFFER")
+    g.close()
+    opts = dict(o for o in f[scapy.DHCP].options
+                if isinstance(o, tuple) and len(o) == 2)
+    assert opts["name_server"] == "192.0.2.54"
+
+    assert pid_alive(pid)
+    d.stop()
+    wait_for(lambda: not pid_alive(pid), timeout=5,
+             what="resolv.conf reader to exit")
 
 
 def test_route_storm(topo, pasta_bin, wdir, daemons, guest_factory,
