@@ -34,6 +34,10 @@
  *   prefix length is always 64, whatever the host's: SLAAC on Ethernet only
  *   works with 64-bit interface identifiers (RFC 4862 5.5.3 d, RFC 2464 4),
  *   and everything on the guest's link is on-link anyway;
+ * - when the host's address moved to another prefix (hostwatch.c), the
+ *   prefix advertised before, with a preferred lifetime of zero and a valid
+ *   lifetime of two hours: the guest stops using its old address for new
+ *   connections, and drops it two hours later;
  * - resolvers (RDNSS) and the search list (DNSSL) of RFC 8106, unless
  *   --no-dhcp-dns and --no-dhcp-search (the default for pasta, whose
  *   namespace shares the host's resolv.conf). Loopback resolvers are left
@@ -84,6 +88,9 @@
 #define NDP_ROUTER_LIFETIME	1800
 #define NDP_DNS_LIFETIME	1800
 #define NDP_LIFETIME_INFINITE	0xffffffffU
+/* A prefix we stopped advertising: deprecated, and gone after two hours (RFC
+ * 4862 5.5.3 e: a host never cuts a valid lifetime below two hours) */
+#define NDP_OLD_PREFIX_VALID	7200
 
 /* A router advertisement fits the smallest IPv6 link MTU: always sendable */
 #define NDP_RA_SIZE		(MTU_MIN_IPV6 - sizeof(struct ip6_hdr))
@@ -182,6 +189,9 @@ union ndp_fixed {
  * @initial:	Quick initial advertisements left
  * @next_ms:	When the next one is due, monotonic milliseconds
  * @prng:	State of the jitter generator, 0 until seeded
+ * @prefix:	/64 prefix last advertised, unspecified if none yet
+ * @old:	Prefix advertised before that, advertised as deprecated
+ * @old_until:	Until then (monotonic seconds), 0 if there's none
  */
 static struct ndp_ra_state {
 	int fd_tap;
@@ -191,6 +201,9 @@ static struct ndp_ra_state {
 	unsigned int initial;
 	uint64_t next_ms;
 	uint64_t prng;
+	struct in6_addr prefix;
+	struct in6_addr old;
+	time_t old_until;
 } ndp_ra = { .fd_tap = -1 };
 
 /* ff02::1, RFC 4291 2.7.1 */
@@ -329,6 +342,37 @@ static size_t ndp_ra_mtu(const struct ctx *c, uint8_t *buf, size_t size)
 }
 
 /**
+ * ndp_ra_pio() - Write a prefix information option for a /64
+ * @buf:	Option, zeroed, type and length filled by the caller
+ * @size:	Room in @buf
+ * @prefix:	Prefix, only its first 64 bits are used
+ * @valid:	Valid lifetime, seconds
+ * @preferred:	Preferred lifetime, seconds
+ *
+ * Return: length of the option in bytes, 0 if there's no room
+ */
+static size_t ndp_ra_pio(uint8_t *buf, size_t size,
+			 const struct in6_addr *prefix, uint32_t valid,
+			 uint32_t preferred)
+{
+	struct nd_opt_prefix_info pi;
+
+	if (size < sizeof(pi))
+		return 0;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.nd_opt_pi_prefix_len = NDP_PREFIX_LEN;
+	pi.nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK |
+				      ND_OPT_PI_FLAG_AUTO;
+	pi.nd_opt_pi_valid_time = htonl(valid);
+	pi.nd_opt_pi_preferred_time = htonl(preferred);
+	memcpy(&pi.nd_opt_pi_prefix, prefix, NDP_PREFIX_LEN / 8);
+
+	memcpy(buf, &pi, sizeof(pi));	/* type and length: the caller's */
+	return sizeof(pi);
+}
+
+/**
  * ndp_ra_prefix() - Prefix information option: the /64 of the guest address
  * @c:		Execution context
  * @buf:	Option, zeroed, type and length filled by the caller
@@ -338,21 +382,51 @@ static size_t ndp_ra_mtu(const struct ctx *c, uint8_t *buf, size_t size)
  */
 static size_t ndp_ra_prefix(const struct ctx *c, uint8_t *buf, size_t size)
 {
-	struct nd_opt_prefix_info pi;
-
-	if (size < sizeof(pi) || IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
+	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
 		return 0;
+	return ndp_ra_pio(buf, size, &c->ip6.addr, NDP_LIFETIME_INFINITE,
+			  NDP_LIFETIME_INFINITE);
+}
 
-	memset(&pi, 0, sizeof(pi));
-	pi.nd_opt_pi_prefix_len = NDP_PREFIX_LEN;
-	pi.nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK |
-				      ND_OPT_PI_FLAG_AUTO;
-	pi.nd_opt_pi_valid_time = htonl(NDP_LIFETIME_INFINITE);
-	pi.nd_opt_pi_preferred_time = htonl(NDP_LIFETIME_INFINITE);
-	memcpy(&pi.nd_opt_pi_prefix, &c->ip6.addr, NDP_PREFIX_LEN / 8);
+/**
+ * ndp_ra_old_prefix() - Prefix information option: the prefix we advertised
+ *			 before the host's address changed, deprecated
+ * @c:		Execution context
+ * @buf:	Option, zeroed, type and length filled by the caller
+ * @size:	Room in @buf
+ *
+ * A preferred lifetime of zero makes the guest stop picking its address in
+ * that prefix as a source for new connections at once (RFC 4862 5.5.4);
+ * open connections keep it until the valid lifetime runs out.
+ *
+ * Return: length of the option in bytes, 0 to leave it out
+ */
+static size_t ndp_ra_old_prefix(const struct ctx *c, uint8_t *buf,
+				size_t size)
+{
+	if (!ndp_ra.old_until || c->now.tv_sec >= ndp_ra.old_until)
+		return 0;
+	return ndp_ra_pio(buf, size, &ndp_ra.old, NDP_OLD_PREFIX_VALID, 0);
+}
 
-	memcpy(buf, &pi, sizeof(pi));	/* type and length: the caller's */
-	return sizeof(pi);
+/**
+ * ndp_ra_prefix_track() - Note a change of the prefix we advertise
+ * @c:		Execution context
+ */
+static void ndp_ra_prefix_track(const struct ctx *c)
+{
+	struct in6_addr p = IN6ADDR_ANY_INIT;
+
+	memcpy(&p, &c->ip6.addr, NDP_PREFIX_LEN / 8);
+	if (IN6_IS_ADDR_UNSPECIFIED(&p) ||
+	    !memcmp(&p, &ndp_ra.prefix, sizeof(p)))
+		return;
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(&ndp_ra.prefix)) {
+		ndp_ra.old = ndp_ra.prefix;
+		ndp_ra.old_until = c->now.tv_sec + NDP_OLD_PREFIX_VALID;
+	}
+	ndp_ra.prefix = p;
 }
 
 /**
@@ -427,6 +501,7 @@ static const struct ndp_ra_opt {
 	{ ND_OPT_SOURCE_LINKADDR,	ndp_ra_slla },
 	{ ND_OPT_MTU,			ndp_ra_mtu },
 	{ ND_OPT_PREFIX_INFORMATION,	ndp_ra_prefix },
+	{ ND_OPT_PREFIX_INFORMATION,	ndp_ra_old_prefix },
 	{ NDP_OPT_RDNSS,		ndp_ra_rdnss },
 	{ NDP_OPT_DNSSL,		ndp_ra_dnssl },
 };
@@ -441,6 +516,8 @@ static void ndp_ra_send(struct ctx *c, const struct in6_addr *dst)
 	uint8_t buf[NDP_RA_SIZE] __attribute__((aligned(8)));
 	struct nd_router_advert ra;
 	size_t len, i;
+
+	ndp_ra_prefix_track(c);
 
 	memset(buf, 0, sizeof(buf));
 	memset(&ra, 0, sizeof(ra));

@@ -12,6 +12,7 @@ through the host's default route, so that it is never the guest's gateway
 (which stands for the host's own loopback). See conftest.py for the rest.
 """
 
+import ipaddress
 import json
 import os
 import re
@@ -323,6 +324,49 @@ def test_router_advertisement_follows(topo, pasta_bin, wdir, daemons,
             stop_pid(lst.pid)
         lst.wait(timeout=5)
 
+
+def slaac_addrs(guest, prefix):
+    """Addresses the guest's kernel made up from advertised prefixes
+    (SLAAC), in a /64 given by one of its addresses: {addr: addr_info}."""
+    out = sh(guest.cmd(["ip", "-j", "-6", "addr", "show", HOST_IF]))
+    info = json.loads(out.stdout)[0].get("addr_info", [])
+    want = ipaddress.ip_network(f"{prefix}/64", strict=False)
+    return {a["local"]: a for a in info
+            if a.get("dynamic") and ipaddress.ip_address(a["local"]) in want}
+
+
+def test_old_prefix_deprecated(topo, pasta_bin, wdir, daemons,
+                               guest_factory):
+    """The host's IPv6 address moves to another prefix: the guest's address
+    in the old one is deprecated at once (no longer picked for new
+    connections) and expires within two hours, instead of staying
+    preferred forever."""
+    g = guest_factory()
+    start_pasta(topo, pasta_bin, wdir, daemons, g, None)
+    wait_first_ra(g)
+    wait_for(lambda: slaac_addrs(g, HOST6), timeout=10,
+             what="guest address from the first prefix")
+    old = slaac_addrs(g, HOST6)
+    assert all(not a.get("deprecated") for a in old.values()), old
+
+    ush(topo, "ip", "addr", "add", f"{NEW_UP6}/64", "dev", "up0", "nodad")
+    hsh(topo, "ip", "addr", "add", f"{NEW_HOST6}/64", "dev", HOST_IF,
+        "nodad")
+    hsh(topo, "ip", "-6", "route", "replace", "default", "via", NEW_UP6)
+    hsh(topo, "ip", "addr", "del", f"{HOST6}/{PREFIX6}", "dev", HOST_IF)
+
+    wait_for(lambda: slaac_addrs(g, NEW_HOST6), timeout=15,
+             what="guest address from the new prefix")
+
+    def deprecated():
+        a = slaac_addrs(g, HOST6)
+        return a and all(x.get("deprecated") for x in a.values())
+    wait_for(deprecated, timeout=15, what="old address deprecated")
+    for a in slaac_addrs(g, HOST6).values():
+        assert a["preferred_life_time"] == 0, a
+        assert a["valid_life_time"] <= 7200, a
+    new = slaac_addrs(g, NEW_HOST6)
+    assert all(not a.get("deprecated") for a in new.values()), new
 
 
 @pytest.fixture
