@@ -606,6 +606,40 @@ size_t tap_stream_input(struct ctx *c, const uint8_t *buf, size_t len,
 	return done;
 }
 
+/* passt: the guest's socket refused frames, EPOLLOUT is armed */
+static bool tap_blocked;
+
+/**
+ * tap_out_blocked() - Would frames for the guest be lost now?
+ *
+ * Return: true while qemu's socket is full (passt), until it takes frames
+ */
+bool tap_out_blocked(void)
+{
+	return tap_blocked;
+}
+
+/**
+ * tap_out_block() - Note that the guest's socket is full, or has room again
+ * @c:		Execution context
+ * @block:	Full: wait for EPOLLOUT
+ *
+ * #syscalls:passt epoll_ctl
+ */
+static void tap_out_block(const struct ctx *c, bool block)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = c->fd_tap };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
+				  .data.u64 = ref.u64 };
+
+	if (tap_blocked == block || c->fd_tap < 0 || c->mode != MODE_PASST)
+		return;
+	if (block)
+		ev.events |= EPOLLOUT;
+	if (!epoll_ctl(c->epollfd, EPOLL_CTL_MOD, c->fd_tap, &ev))
+		tap_blocked = block;
+}
+
 /**
  * tap_passt_close() - Forget the connected guest, wait for the next one
  * @c:		Execution context
@@ -620,6 +654,7 @@ static void tap_passt_close(struct ctx *c)
 	close(c->fd_tap);
 	c->fd_tap = -1;
 	tap_buf_have = 0;
+	tap_blocked = false;
 	flow_request_sweep();	/* the guest's TCP flows go: tcp_flow_defer() */
 
 	if (c->one_off) {
@@ -810,6 +845,13 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 void tap_handler_passt(struct ctx *c, uint32_t events)
 {
 	int i;
+
+	if (events & EPOLLOUT) {	/* room again: flows that waited go on */
+		tap_out_block(c, false);
+		tcp_tap_writable(c);
+		if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+			return;
+	}
 
 	for (i = 0; i < TAP_READS_MAX; i++) {
 		ssize_t n;
@@ -1007,6 +1049,8 @@ size_t tap_send_frames(struct ctx *c, const struct iovec *frames, size_t n)
 		if (done < batch)
 			break;
 	}
+	if (sent < n)
+		tap_out_block(c, true);
 
 	c->stats.drop_out += n - sent;
 	return sent;

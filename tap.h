@@ -22,6 +22,7 @@ void tap_handler_passt(struct ctx *c, uint32_t events);
 void tap_handler_pasta(struct ctx *c, uint32_t events);
 void tap_send(struct ctx *c, const void *frame, size_t len);
 size_t tap_send_frames(struct ctx *c, const struct iovec *frames, size_t n);
+bool tap_out_blocked(void);
 void tap_frame_input(struct ctx *c, const uint8_t *frame, size_t len);
 size_t tap_stream_input(struct ctx *c, const uint8_t *buf, size_t len,
 			bool *bad);

@@ -177,6 +177,10 @@ static bool tcp_timer_armed;
 static uint32_t tcp_timer_at;
 
 static uint32_t tcp_pending[TCP_PENDING_MAX];
+
+/* Flows whose frames a full guest socket refused, see tcp_tap_wait() */
+static uint32_t tcp_waiting[TCP_PENDING_MAX];
+static unsigned tcp_waiting_n;
 static unsigned tcp_pending_n;
 
 static unsigned tcp_flows_reported;
@@ -788,6 +792,44 @@ void tcp_pending_add(struct ctx *c, struct tcp_tap_conn *conn)
 	}
 	conn->pending = 1;
 	tcp_pending[tcp_pending_n++] = flow_idx((union flow *)conn);
+}
+
+/**
+ * tcp_tap_wait() - Frames of a flow were lost to a full guest socket
+ * @conn:	Connection, rewound to the first byte the guest didn't get
+ *
+ * The flow goes on a list that tcp_tap_writable() works through once the
+ * guest takes frames again. With the list full, the retransmission timer
+ * brings the flow back instead, later.
+ */
+void tcp_tap_wait(struct tcp_tap_conn *conn)
+{
+	if (conn->tap_wait || tcp_waiting_n == TCP_PENDING_MAX)
+		return;
+	conn->tap_wait = 1;
+	tcp_waiting[tcp_waiting_n++] = flow_idx((union flow *)conn);
+}
+
+/**
+ * tcp_tap_writable() - The guest's socket takes frames again: resume flows
+ * @c:		Execution context
+ *
+ * The flows that waited get their turn at the end of this batch.
+ */
+void tcp_tap_writable(struct ctx *c)
+{
+	unsigned i;
+
+	for (i = 0; i < tcp_waiting_n; i++) {
+		union flow *flow = flow_at(tcp_waiting[i]);
+
+		/* Closed and reused meanwhile: not ours any more */
+		if (flow->f.type != FLOW_TCP || !flow->tcp.tap_wait)
+			continue;
+		flow->tcp.tap_wait = 0;
+		tcp_pending_add(c, &flow->tcp);
+	}
+	tcp_waiting_n = 0;
 }
 
 /**

@@ -15,6 +15,7 @@ void tcp_init(struct ctx *c);
 enum pkt_verdict tcp_tap_handler(struct ctx *c, const struct ip_info *ii,
 				 struct pkt_view *v);
 void tcp_tap_flush(struct ctx *c);
+void tcp_tap_writable(struct ctx *c);
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 const char *tcp_state_str(unsigned state);

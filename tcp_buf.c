@@ -22,9 +22,15 @@
  * Control segments (SYN, FIN, RST, pure ACKs) use the same slots, so that
  * every frame of a flow leaves in the order it was made. Slots are sent to
  * the guest with tap_send_frames() when they run out and at the end of
- * every batch of events (tcp_post_batch()). A frame the guest's side does
- * not take is lost like on a wire: the guest's duplicate ACKs or our
- * retransmission timer recover it.
+ * every batch of events (tcp_post_batch()).
+ *
+ * With passt, a frame that qemu's socket does not take (it is full) isn't
+ * left to the guest's duplicate ACKs and our retransmission timer, which
+ * would cost a window of data each time: the flow is rewound to the first
+ * byte of the first frame not taken (tcp_buf_unsent()), and stops sending
+ * until tap.c says the socket has room again (tcp_tap_writable()).
+ * The bytes are still in the host socket: nothing is lost, and nothing
+ * more is buffered. pasta's tap device drops what it refuses, like a wire.
  *
  * Checksums are computed in full here: neither the tap device nor qemu's
  * stream back-end offload them.
@@ -40,6 +46,7 @@
 #include <sys/uio.h>
 
 #include "checksum.h"
+#include "flow_table.h"
 #include "ip.h"
 #include "log.h"
 #include "passt.h"
@@ -82,6 +89,14 @@ static struct tcp_buf_slot tcp_slots[TCP_FRAMES];
 static struct iovec tcp_frames[TCP_FRAMES];
 static size_t tcp_nframes;
 
+/* Per slot: flow of the frame (TCP_BUF_NO_FLOW for replies without one),
+ * its sequence number, and whether it takes sequence space (data, FIN)
+ */
+#define TCP_BUF_NO_FLOW		UINT32_MAX
+static uint32_t tcp_slot_flow[TCP_FRAMES];
+static uint32_t tcp_slot_seq[TCP_FRAMES];
+static bool tcp_slot_seqspace[TCP_FRAMES];
+
 static uint8_t tcp_discard_buf[TCP_BUF_DISCARD_MAX];
 
 /**
@@ -119,6 +134,41 @@ size_t tcp_buf_queued(void)
 }
 
 /**
+ * tcp_buf_unsent() - A frame didn't reach the guest: rewind its flow
+ * @slot:	Slot of the frame
+ *
+ * Data and FIN go again from the first sequence number not sent, once the
+ * guest takes frames (tcp_tap_writable()); a lost ACK is sent again then.
+ * SYNs have their own timer, and a RST closed the flow already.
+ */
+static void tcp_buf_unsent(size_t slot)
+{
+	uint32_t seq = tcp_slot_seq[slot];
+	struct tcp_tap_conn *conn;
+	union flow *flow;
+
+	if (tcp_slot_flow[slot] == TCP_BUF_NO_FLOW)
+		return;
+	flow = flow_at(tcp_slot_flow[slot]);
+	if (flow->f.type != FLOW_TCP)
+		return;
+	conn = &flow->tcp;
+	if (conn->state != TCP_CONN_ESTABLISHED)
+		return;
+
+	if (!tcp_slot_seqspace[slot]) {
+		conn->ack_due = 1;
+	} else if (SEQ_LT(seq, conn->seq_to_tap)) {
+		conn->seq_to_tap = seq;
+		conn->peek_reset = 1;
+		conn->sock_data = 1;
+		if (conn->rtt_timing && SEQ_GT(conn->rtt_seq, seq))
+			conn->rtt_timing = 0;	/* sample lost with it */
+	}
+	tcp_tap_wait(conn);
+}
+
+/**
  * tcp_buf_flush() - Send the frames built so far to the guest
  * @c:		Execution context
  *
@@ -127,9 +177,14 @@ size_t tcp_buf_queued(void)
  */
 void tcp_buf_flush(struct ctx *c)
 {
+	size_t i, sent;
+
 	if (!tcp_nframes)
 		return;
-	tap_send_frames(c, tcp_frames, tcp_nframes);
+	sent = tap_send_frames(c, tcp_frames, tcp_nframes);
+	/* pasta: a tap device that refuses a frame drops it like a wire */
+	for (i = sent; c->mode == MODE_PASST && i < tcp_nframes; i++)
+		tcp_buf_unsent(i);
 	tcp_nframes = 0;
 }
 
@@ -235,6 +290,7 @@ static void tcp_buf_frame(struct ctx *c, size_t slot,
 
 	tcp_frames[slot].iov_base = l3 - ETH_HLEN;
 	tcp_frames[slot].iov_len = ETH_HLEN + l3len + l4len;
+	tcp_slot_flow[slot] = TCP_BUF_NO_FLOW;
 	tcp_nframes++;
 }
 
@@ -262,6 +318,10 @@ static void tcp_buf_conn_frame(struct ctx *c, struct tcp_tap_conn *conn,
 	      conn->seq_from_tap, conn->wnd_to_tap, flags);
 	tcp_buf_frame(c, slot, &conn->f.tap, seq, conn->seq_from_tap, flags,
 		      conn->wnd_to_tap, opts, optlen, plen);
+	tcp_slot_flow[slot] = flow_idx((union flow *)conn);
+	tcp_slot_seq[slot] = seq;
+	tcp_slot_seqspace[slot] = (plen || (flags & TCP_F_FIN)) &&
+				  !(flags & (TCP_F_SYN | TCP_F_RST));
 	if (flags & TCP_F_ACK) {
 		conn->ack_due = 0;
 		conn->wnd_sent = conn->wnd_to_tap;
@@ -441,18 +501,25 @@ enum tcp_sock_verdict tcp_buf_data_from_sock(struct ctx *c,
 	if (conn->fin_to_tap && conn->seq_to_tap == conn->seq_max_to_tap)
 		return TCP_SOCK_EOF;
 
-	if (conn->peek_reset && tcp_buf_peek_off_set(conn))
-		return TCP_SOCK_ERROR;
-
 	for (;;) {
-		uint32_t room = SEQ_GT(edge, conn->seq_to_tap) ?
-				edge - conn->seq_to_tap : 0;
+		/* First, as a flush may rewind this very flow */
 		size_t first = tcp_buf_slot_get(c), nslots, i, off;
-		size_t sent = conn->seq_to_tap - conn->seq_sock_head;
 		struct msghdr mh = { .msg_iov = iov };
-		size_t want = 0;
+		size_t want = 0, sent;
+		uint32_t room;
 		ssize_t n;
 		int skip = 0;
+
+		if (tap_out_blocked()) {	/* it would be lost: wait */
+			tcp_tap_wait(conn);
+			return TCP_SOCK_AGAIN;
+		}
+		if (conn->peek_reset && tcp_buf_peek_off_set(conn))
+			return TCP_SOCK_ERROR;
+
+		room = SEQ_GT(edge, conn->seq_to_tap) ?
+		       edge - conn->seq_to_tap : 0;
+		sent = conn->seq_to_tap - conn->seq_sock_head;
 
 		if (!tcp_peek_off_ok) {
 			if (sent >= sizeof(tcp_discard_buf))

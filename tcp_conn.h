@@ -80,6 +80,8 @@ enum tcp_conn_state {
  * @wnd_due:		At the end of batch, send an ACK if the window moved
  * @retx_due:		Retransmit the first unacknowledged segment
  * @peek_reset:		Set SO_PEEK_OFF again before the next peek
+ * @tap_wait:		Frames were lost to a full guest socket: on the list of
+ *			flows to resume once it takes frames again
  * @wbatch:		Guest payload held for one sendmsg(), see tcp_tap.c
  * @rtt_timing:		An RTT sample is being taken, see @rtt_seq
  * @rtt_valid:		@srtt and @rttvar hold at least one sample
@@ -125,7 +127,8 @@ struct tcp_tap_conn {
 		wbatch:1,
 		rtt_timing:1,
 		rtt_valid:1,
-		wnd_due:1;
+		wnd_due:1,
+		tap_wait:1;
 
 	uint16_t mss;
 	uint16_t wnd_from_tap;

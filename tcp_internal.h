@@ -145,6 +145,7 @@ void tcp_conn_close(struct tcp_tap_conn *conn, bool rst);
 void tcp_rst(struct ctx *c, struct tcp_tap_conn *conn, const char *why);
 void tcp_wnd_update(const struct ctx *c, struct tcp_tap_conn *conn);
 void tcp_pending_add(struct ctx *c, struct tcp_tap_conn *conn);
+void tcp_tap_wait(struct tcp_tap_conn *conn);
 void tcp_sock_opts(int s);
 bool tcp_addr_loopback(const union inany_addr *a);
 void tcp_connected(struct ctx *c, struct tcp_tap_conn *conn);
