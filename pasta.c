@@ -615,6 +615,8 @@ static const int pasta_helper_allow[] = {
 	SCMP_SYS(ftruncate), SCMP_SYS(clock_gettime), SCMP_SYS(close),
 	SCMP_SYS(exit_group), SCMP_SYS(exit), SCMP_SYS(restart_syscall),
 	SCMP_SYS(rt_sigreturn),
+	/* seccomp_release(), right after seccomp_load(), frees memory */
+	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(madvise),
 	SECCOMP_ALLOW_EXTRA	/* make asan: the runtime's calls, or nothing */
 };
 
