@@ -68,11 +68,12 @@ def link_up_script(ip, wait_global=True):
     """Shell lines: set eth0 up, then poll (bounded) until its link-local
     address, and if asked a global one, has passed DAD, and a default
     route is there."""
-    cond = (f"{ip} -6 addr show dev eth0 scope link | grep -q fe80 && "
-            f"! {ip} -6 addr show dev eth0 | grep -q tentative")
+    cond = f"{ip} -6 addr show dev eth0 scope link | grep -q fe80"
     if wait_global:
         cond += (f" && {ip} -6 addr show dev eth0 scope global | "
                  f"grep -q 2001:db8 && {ip} -6 route | grep -q ^default")
+    # Last: an address that shows up after this look would be tentative
+    cond += f" && ! {ip} -6 addr show dev eth0 | grep -q tentative"
     return (f"{ip} link set eth0 up\n"
             f"i=0; while [ $i -lt 150 ]; do\n"
             f"  if {cond}; then break; fi\n"
