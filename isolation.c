@@ -492,3 +492,77 @@ void isolate_postfork(const struct ctx *c)
 		die("Test build: opening a path was allowed");
 #endif
 }
+
+/* Helper processes, forked before the sandbox (nsbroker.c, resolvwatch.c,
+ * the namespace helper of pasta.c): what they share
+ */
+
+/**
+ * isolate_helper_title() - Blank a helper's arguments in /proc/PID/cmdline
+ * @argc:	Argument count of main()
+ * @argv:	Arguments of main(), contiguous in memory
+ *
+ * Callers find the daemon by its command line (podman: the --netns path):
+ * only the daemon should match, so a helper keeps argv[0] alone.
+ */
+void isolate_helper_title(int argc, char **argv)
+{
+	char *start = NULL, *end = NULL;
+	int i;
+
+	/* getopt() may have permuted the pointers, not the strings */
+	for (i = 1; i < argc; i++) {
+		char *e = argv[i] + strlen(argv[i]);
+
+		if (!start || argv[i] < start)
+			start = argv[i];
+		if (!end || e > end)
+			end = e;
+	}
+	if (start && start > argv[0])
+		memset(start, 0, (size_t)(end - start));
+}
+
+/**
+ * isolate_helper_filter() - Start a helper's own seccomp filter
+ * @allow:	System calls allowed whatever their arguments
+ * @n:		Entries in @allow
+ *
+ * As the daemon's: anything else, or another architecture, kills the
+ * process. The caller may add rules with conditions on the arguments, then
+ * loads it with isolate_helper_load().
+ *
+ * Return: filter context, NULL on failure
+ */
+void *isolate_helper_filter(const int *allow, size_t n)
+{
+	scmp_filter_ctx sc = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	size_t i;
+	int rc;
+
+	if (!sc)
+		return NULL;
+	rc = seccomp_attr_set(sc, SCMP_FLTATR_ACT_BADARCH,
+			      SCMP_ACT_KILL_PROCESS);
+	for (i = 0; !rc && i < n; i++)
+		rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW, allow[i], 0);
+	if (rc) {
+		seccomp_release(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+/**
+ * isolate_helper_load() - Load a helper's filter, and free its context
+ * @sc:		Filter context from isolate_helper_filter()
+ *
+ * Return: 0 on success, negative errno on failure
+ */
+int isolate_helper_load(void *sc)
+{
+	int rc = seccomp_load(sc);
+
+	seccomp_release(sc);	/* frees memory: brk, munmap, madvise */
+	return rc;
+}

@@ -55,6 +55,7 @@
 #include <cap-ng.h>
 #include <seccomp.h>
 
+#include "isolation.h"
 #include "log.h"
 #include "nsbroker.h"
 #include "passt.h"
@@ -113,9 +114,11 @@ static int nsb_fd = -1;			/* daemon's end of the pair */
 static bool nsb_sealed;
 static struct nsb_pool nsb_pool[2];	/* [AF_INET6?] */
 
-/* Broker side: the system calls it may make once sealed */
+/* Broker side: the system calls it may make once sealed; and socket(), for
+ * AF_INET and AF_INET6 only: see nsb_seal()
+ */
 static const int nsb_allow[] = {
-	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(socket),
+	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),
 	SCMP_SYS(setsockopt), SCMP_SYS(bind), SCMP_SYS(listen),
 	SCMP_SYS(close), SCMP_SYS(exit_group), SCMP_SYS(exit),
 	SCMP_SYS(restart_syscall), SCMP_SYS(rt_sigreturn),
@@ -255,8 +258,7 @@ static int nsb_recv(int sock, struct nsb_msg *m, int *fd, bool wait)
 static int nsb_seal(const struct ctx *c)
 {
 	scmp_filter_ctx sc;
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	if (!geteuid() && c->runas_uid >= 0) {
 		if (setgroups(0, NULL) || setgid((gid_t)c->runas_gid) ||
@@ -270,29 +272,20 @@ static int nsb_seal(const struct ctx *c)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -errno;
 
-	sc = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	/* socket(): AF_INET and AF_INET6 only */
+	sc = isolate_helper_filter(nsb_allow, ARRAY_SIZE(nsb_allow));
 	if (!sc)
 		return -ENOMEM;
-	rc = seccomp_attr_set(sc, SCMP_FLTATR_ACT_BADARCH,
-			      SCMP_ACT_KILL_PROCESS);
-	for (i = 0; !rc && i < ARRAY_SIZE(nsb_allow); i++) {
-		if (nsb_allow[i] != SCMP_SYS(socket)) {
-			rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW,
-					      nsb_allow[i], 0);
-			continue;
-		}
-		rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW, nsb_allow[i], 1,
-				      SCMP_A0(SCMP_CMP_EQ, AF_INET, 0));
-		if (!rc)
-			rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW,
-					      nsb_allow[i], 1,
-					      SCMP_A0(SCMP_CMP_EQ, AF_INET6,
-						      0));
-	}
+	rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+			      SCMP_A0(SCMP_CMP_EQ, AF_INET, 0));
 	if (!rc)
-		rc = seccomp_load(sc);
-	seccomp_release(sc);
-	return rc;
+		rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, AF_INET6, 0));
+	if (rc) {
+		seccomp_release(sc);
+		return rc;
+	}
+	return isolate_helper_load(sc);
 }
 
 /**
@@ -336,32 +329,6 @@ static void nsb_serve(const struct ctx *c, int sock)
 }
 
 /**
- * nsb_title() - Broker: blank our arguments in /proc/PID/cmdline
- * @argc:	Argument count of main()
- * @argv:	Arguments of main(), contiguous in memory
- *
- * Callers find pasta by its command line (podman: the --netns path): only
- * the daemon should match, so the broker keeps argv[0] alone.
- */
-static void nsb_title(int argc, char **argv)
-{
-	char *start = NULL, *end = NULL;
-	int i;
-
-	/* getopt() may have permuted the pointers, not the strings */
-	for (i = 1; i < argc; i++) {
-		char *e = argv[i] + strlen(argv[i]);
-
-		if (!start || argv[i] < start)
-			start = argv[i];
-		if (!end || e > end)
-			end = e;
-	}
-	if (start && start > argv[0])
-		memset(start, 0, (size_t)(end - start));
-}
-
-/**
  * nsb_child() - Broker: enter the namespace, shed what we inherited, serve
  * @c:		Execution context
  * @sock:	Our end of the socket pair
@@ -374,7 +341,7 @@ static void nsb_child(const struct ctx *c, int sock, int argc, char **argv)
 {
 	int devnull, flags;
 
-	nsb_title(argc, argv);
+	isolate_helper_title(argc, argv);
 
 	if (setns(c->pasta_netns_fd, CLONE_NEWNET))
 		_exit(EXIT_FAILURE);

@@ -55,6 +55,7 @@
 #include <seccomp.h>
 
 #include "conf.h"
+#include "isolation.h"
 #include "log.h"
 #include "netlink.h"
 #include "passt.h"
@@ -627,22 +628,10 @@ static const int pasta_helper_allow[] = {
  */
 static int pasta_ns_helper_filter(void)
 {
-	scmp_filter_ctx sc;
-	size_t i;
-	int rc;
+	void *sc = isolate_helper_filter(pasta_helper_allow,
+					 ARRAY_SIZE(pasta_helper_allow));
 
-	sc = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	if (!sc)
-		return -ENOMEM;
-	rc = seccomp_attr_set(sc, SCMP_FLTATR_ACT_BADARCH,
-			      SCMP_ACT_KILL_PROCESS);
-	for (i = 0; !rc && i < ARRAY_SIZE(pasta_helper_allow); i++)
-		rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW,
-				      pasta_helper_allow[i], 0);
-	if (!rc)
-		rc = seccomp_load(sc);
-	seccomp_release(sc);
-	return rc;
+	return sc ? isolate_helper_load(sc) : -ENOMEM;
 }
 
 /**
@@ -770,9 +759,7 @@ void pasta_ns_helper_start(const struct ctx *c, int argc, char **argv)
 	}
 	if (!pid) {
 		close(sv[0]);
-		if (argc > 1)
-			memset(argv[1], 0, (size_t)(argv[argc - 1] +
-					   strlen(argv[argc - 1]) - argv[1]));
+		isolate_helper_title(argc, argv);
 		pasta_ns_helper(c, sv[1]);
 	}
 

@@ -72,6 +72,7 @@
 #include <cap-ng.h>
 #include <seccomp.h>
 
+#include "isolation.h"
 #include "log.h"
 #include "passt.h"
 #include "resolvwatch.h"
@@ -435,55 +436,23 @@ static void rw_loop(int sock, int ifd)
  */
 static int rw_filter(void)
 {
-	scmp_filter_ctx sc;
-	size_t i;
+	void *sc = isolate_helper_filter(rw_allow, ARRAY_SIZE(rw_allow));
 	int rc;
 
-	sc = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!sc)
 		return -ENOMEM;
-	rc = seccomp_attr_set(sc, SCMP_FLTATR_ACT_BADARCH,
-			      SCMP_ACT_KILL_PROCESS);
-	for (i = 0; !rc && i < ARRAY_SIZE(rw_allow); i++)
-		rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW, rw_allow[i], 0);
-	if (!rc)
-		rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-				      SCMP_A2(SCMP_CMP_MASKED_EQ,
-					      RW_OPEN_MASK, O_RDONLY));
+	rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+			      SCMP_A2(SCMP_CMP_MASKED_EQ, RW_OPEN_MASK,
+				      O_RDONLY));
 	if (!rc)
 		rc = seccomp_rule_add(sc, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
 				      SCMP_A1(SCMP_CMP_MASKED_EQ,
 					      RW_OPEN_MASK, O_RDONLY));
-	if (!rc)
-		rc = seccomp_load(sc);
-	seccomp_release(sc);
-	return rc;
-}
-
-/**
- * rw_title() - Reader: blank our arguments in /proc/PID/cmdline
- * @argc:	Argument count of main()
- * @argv:	Arguments of main(), contiguous in memory
- *
- * Callers find the daemon by its command line: only the daemon should
- * match, so the reader keeps argv[0] alone.
- */
-static void rw_title(int argc, char **argv)
-{
-	char *start = NULL, *end = NULL;
-	int i;
-
-	/* getopt() may have permuted the pointers, not the strings */
-	for (i = 1; i < argc; i++) {
-		char *e = argv[i] + strlen(argv[i]);
-
-		if (!start || argv[i] < start)
-			start = argv[i];
-		if (!end || e > end)
-			end = e;
+	if (rc) {
+		seccomp_release(sc);
+		return rc;
 	}
-	if (start && start > argv[0])
-		memset(start, 0, (size_t)(end - start));
+	return isolate_helper_load(sc);
 }
 
 /**
@@ -500,7 +469,7 @@ static void rw_child(const struct ctx *c, int sock, int argc, char **argv)
 	pid_t parent = getppid();
 	int devnull, ifd;
 
-	rw_title(argc, argv);
+	isolate_helper_title(argc, argv);
 
 	/* Out of the way of the standard streams, whatever its number */
 	sock = fcntl(sock, F_DUPFD_CLOEXEC, RW_SOCK_FD + 1);
