@@ -218,7 +218,7 @@ static void conf_resolv_search(struct ctx *c, char **save)
  */
 static ssize_t conf_resolv_read(void)
 {
-	size_t len = 0;
+	size_t len;
 	ssize_t n;
 	int fd;
 
@@ -229,15 +229,12 @@ static ssize_t conf_resolv_read(void)
 		return -1;
 	}
 
-	while (len < RESOLV_CONF_MAX) {
-		n = read(fd, conf_resolv_buf + len, RESOLV_CONF_MAX - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	n = read_upto(fd, conf_resolv_buf, RESOLV_CONF_MAX);
+	if (n < 0)
+		debug_perror("Can't read %s, no DNS information",
+			     RESOLV_CONF_PATH);
 	close(fd);
+	len = n < 0 ? 0 : (size_t)n;
 	conf_resolv_buf[len] = '\0';
 
 	return (ssize_t)len;

@@ -325,25 +325,19 @@ static bool rw_drain(int ifd)
  */
 static int rw_send(int sock)
 {
-	size_t len = 0, size;
-	ssize_t n = 0;
+	size_t len, size;
+	ssize_t n;
 	int fd;
 
 	fd = open(RESOLV_CONF_PATH, RW_OPEN_FLAGS);
 	if (fd < 0)
 		return 0;	/* gone for now: the daemon keeps what it has */
 
-	while (len < RESOLV_CONF_MAX) {
-		n = read(fd, rw_msg.data + len, RESOLV_CONF_MAX - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	n = read_upto(fd, rw_msg.data, RESOLV_CONF_MAX);
 	close(fd);
 	if (n < 0)
 		return 0;	/* not a file we can read */
+	len = (size_t)n;
 
 	if ((ssize_t)len == rw_last_len && !memcmp(rw_last, rw_msg.data, len))
 		return 0;

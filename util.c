@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "log.h"
@@ -144,4 +145,30 @@ socklen_t sockaddr_loopback(int af, in_port_t port,
 	((struct sockaddr_in6 *)sa)->sin6_addr = in6addr_loopback;
 	((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
 	return sizeof(struct sockaddr_in6);
+}
+
+/**
+ * read_upto() - Read a file until its end, or until a buffer is full
+ * @fd:		File descriptor
+ * @buf:	Buffer
+ * @max:	Room in @buf
+ *
+ * Return: bytes read, -1 on error (errno set)
+ */
+ssize_t read_upto(int fd, void *buf, size_t max)
+{
+	size_t len = 0;
+
+	while (len < max) {
+		ssize_t n = read(fd, (char *)buf + len, max - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
 }

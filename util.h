@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -42,6 +43,7 @@ void assert_fail(const char *expr, const char *file, int line,
 
 int hex_digit(char ch);
 int mac_parse(const char *s, uint8_t mac[ETH_ADDR_LEN]);
+ssize_t read_upto(int fd, void *buf, size_t max);
 socklen_t sockaddr_loopback(int af, in_port_t port,
 			    struct sockaddr_storage *sa);
 

@@ -617,11 +617,33 @@ def test_resolv_conf_both_given(topo, pasta_bin, wdir, daemons,
     assert "resolv.conf reader" not in daemon_log(wdir)
 
 
+def dhcp_offer(sock, xid):
+    """DISCOVER from a guest on passt's socket: (OFFER frame, its options)."""
+    import scapy.all as scapy
+    from test_passt import GUEST_MAC, Guest, frame
+
+    g = Guest(sock)
+    mac = bytes.fromhex(GUEST_MAC.replace(":", ""))
+    disc = (scapy.Ether(src=GUEST_MAC, dst="ff:ff:ff:ff:ff:ff") /
+            scapy.IP(src="0.0.0.0", dst="255.255.255.255") /
+            scapy.UDP(sport=68, dport=67) /
+            scapy.BOOTP(chaddr=mac, xid=xid, flags=0x8000) /
+            scapy.DHCP(options=[("message-type", "discover"), "end"]))
+    g.send(frame(bytes(disc)))
+    for _ in range(20):
+        f = scapy.Ether(g.recv_frame())
+        if scapy.BOOTP in f and f[scapy.BOOTP].xid == xid:
+            break
+    else:
+        pytest.fail("no OFFER")
+    g.close()
+    return f, dict(o for o in f[scapy.DHCP].options
+                   if isinstance(o, tuple) and len(o) == 2)
+
 def test_resolv_conf_passt(topo, passt_bin, wdir, daemons, etc_view):
     """passt, in the foreground: resolv.conf replaced by rename, the next
     DHCP answer has the new resolver; the reader goes with passt."""
-    scapy = pytest.importorskip("scapy.all")
-    from test_passt import GUEST_MAC, Guest, frame
+    pytest.importorskip("scapy.all")
 
     write_file(etc_view.resolv, "nameserver 192.0.2.53\n")
     sock = os.path.join(wdir, "passt.socket")
@@ -637,23 +659,7 @@ def test_resolv_conf_passt(topo, passt_bin, wdir, daemons, etc_view):
     wait_for(lambda: "resolvers or search domains changed" in d.log(),
              timeout=10, what="passt to follow resolv.conf")
 
-    g = Guest(sock)
-    mac = bytes.fromhex(GUEST_MAC.replace(":", ""))
-    disc = (scapy.Ether(src=GUEST_MAC, dst="ff:ff:ff:ff:ff:ff") /
-            scapy.IP(src="0.0.0.0", dst="255.255.255.255") /
-            scapy.UDP(sport=68, dport=67) /
-            scapy.BOOTP(chaddr=mac, xid=0x4243, flags=0x8000) /
-            scapy.DHCP(options=[("message-type", "discover"), "end"]))
-    g.send(frame(bytes(disc)))
-    for _ in range(20):
-        f = scapy.Ether(g.recv_frame())
-        if scapy.BOOTP in f and f[scapy.BOOTP].xid == 0x4243:
-            break
-    else:
-        pytest.fail("no OFFER")
-    g.close()
-    opts = dict(o for o in f[scapy.DHCP].options
-                if isinstance(o, tuple) and len(o) == 2)
+    f, opts = dhcp_offer(sock, 0x4243)
     assert opts["name_server"] == "192.0.2.54"
 
     assert pid_alive(pid)
@@ -768,8 +774,7 @@ def test_local_mode_short_lease(topo, pasta_bin, wdir):
 def test_passt_follows(topo, passt_bin, wdir, daemons):
     """passt: after the host moved to another subnet, a DHCP DISCOVER gets
     the new address and gateway, with a 5-minute lease."""
-    scapy = pytest.importorskip("scapy.all")
-    from test_passt import GUEST_MAC, Guest, frame
+    pytest.importorskip("scapy.all")
 
     sock = os.path.join(wdir, "passt.socket")
     d = Daemon(topo.cmd([passt_bin, "-f", "-d", "-s", sock]),
@@ -786,24 +791,8 @@ def test_passt_follows(topo, passt_bin, wdir, daemons):
     wait_for(lambda: "Host network changed: IPv4" in d.log(), timeout=10,
              what="passt to follow")
 
-    g = Guest(sock)
-    mac = bytes.fromhex(GUEST_MAC.replace(":", ""))
-    disc = (scapy.Ether(src=GUEST_MAC, dst="ff:ff:ff:ff:ff:ff") /
-            scapy.IP(src="0.0.0.0", dst="255.255.255.255") /
-            scapy.UDP(sport=68, dport=67) /
-            scapy.BOOTP(chaddr=mac, xid=0x4242, flags=0x8000) /
-            scapy.DHCP(options=[("message-type", "discover"), "end"]))
-    g.send(frame(bytes(disc)))
-    for _ in range(20):
-        f = scapy.Ether(g.recv_frame())
-        if scapy.BOOTP in f and f[scapy.BOOTP].xid == 0x4242:
-            break
-    else:
-        pytest.fail("no OFFER")
-    g.close()
-    opts = dict(o for o in f[scapy.DHCP].options
-                if isinstance(o, tuple) and len(o) == 2)
-    assert f[scapy.BOOTP].yiaddr == NEW_HOST4
+    f, opts = dhcp_offer(sock, 0x4242)
+    assert f["BOOTP"].yiaddr == NEW_HOST4
     assert opts["router"] == NEW_UP4
     assert opts["lease_time"] == 300
     assert d.alive()
