@@ -156,8 +156,9 @@ static int icmp_sock_open(const struct ctx *c, const struct flowside *side,
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
 			s4->sin_family = AF_INET;
-			s4->sin_addr = lo ? (struct in_addr){ INADDR_ANY } :
-					    c->ip4.addr_out;
+			s4->sin_addr = c->ip4.addr_out;
+			if (lo)
+				s4->sin_addr.s_addr = htonl(INADDR_ANY);
 			s4->sin_port = htons(id);
 			sl = sizeof(*s4);
 		}

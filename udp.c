@@ -546,9 +546,10 @@ static int udp_sock_out(const struct ctx *c, const struct flowside *side,
 
 	if (v6)
 		src.a6 = lo ? in6addr_any : c->ip6.addr_out;
+	else if (lo)
+		inany_from_v4(&src, (struct in_addr){ htonl(INADDR_ANY) });
 	else
-		inany_from_v4(&src, lo ? (struct in_addr){ INADDR_ANY } :
-					 c->ip4.addr_out);
+		inany_from_v4(&src, c->ip4.addr_out);
 
 	if (!lo && *ifname &&
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
