@@ -609,6 +609,9 @@ size_t tap_stream_input(struct ctx *c, const uint8_t *buf, size_t len,
 /* passt: the guest's socket refused frames, EPOLLOUT is armed */
 static bool tap_blocked;
 
+/* passt: the connected guest sent something (see tap_passt_close()) */
+static bool tap_guest_spoke;
+
 /**
  * tap_out_blocked() - Would frames for the guest be lost now?
  *
@@ -644,18 +647,32 @@ static void tap_out_block(const struct ctx *c, bool block)
  * tap_passt_close() - Forget the connected guest, wait for the next one
  * @c:		Execution context
  *
- * With --one-off (or -F), there is no next one: exit.
+ * With --one-off (or -F), there is no next one: exit, once a guest that
+ * sent something went away.
  *
  * #syscalls:passt epoll_ctl close
  */
 static void tap_passt_close(struct ctx *c)
 {
+	bool spoke = tap_guest_spoke;
+
 	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, c->fd_tap, NULL);
 	close(c->fd_tap);
 	c->fd_tap = -1;
 	tap_buf_have = 0;
 	tap_blocked = false;
+	tap_guest_spoke = false;
 	flow_request_sweep();	/* the guest's TCP flows go: tcp_flow_defer() */
+
+	/* Connected and gone without a byte: not a guest, but someone
+	 * checking the socket (another passt probing whether this path is
+	 * stale, see tap_sock_stale()). -F gave us the guest's own socket.
+	 */
+	if (!spoke && c->fd_given < 0) {
+		debug("A connection closed before sending anything, still "
+		      "waiting for a guest");
+		return;
+	}
 
 	if (c->one_off) {
 		info("Guest disconnected, exiting (--one-off)");
@@ -808,7 +825,7 @@ void tap_sock_init(struct ctx *c)
  * @c:		Execution context
  * @events:	epoll events
  *
- * #syscalls:passt accept4 close
+ * #syscalls:passt accept4 close recvfrom
  */
 void tap_listen_handler(struct ctx *c, uint32_t events)
 {
@@ -823,6 +840,15 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 		return;
 	}
 
+	if (c->fd_tap >= 0) {
+		char b;
+
+		/* Gone already, its end of file not read yet (a probe that
+		 * connects and closes at once): make room for this one
+		 */
+		if (!recv(c->fd_tap, &b, 1, MSG_PEEK | MSG_DONTWAIT))
+			tap_passt_close(c);
+	}
 	if (c->fd_tap >= 0) {
 		info("Refusing a second guest: one is connected already");
 		close(fd);
@@ -870,6 +896,7 @@ void tap_handler_passt(struct ctx *c, uint32_t events)
 		}
 
 		tap_buf_have += n;
+		tap_guest_spoke = true;
 		used = tap_stream_input(c, tap_buf, tap_buf_have, &bad);
 		if (c->fd_tap < 0)	/* reset while answering */
 			return;

@@ -190,6 +190,24 @@ def test_one_off_exits(passt):
     assert d.proc.returncode == 0
 
 
+def test_one_off_survives_probe(passt):
+    """Another passt looking for a free /tmp/passt_N.socket connects and
+    closes at once to see whether the path is stale: that is no guest, and
+    doesn't end a --one-off passt. A guest connecting right after one is
+    served, and ends it."""
+    d, path = passt("--one-off")
+    for _ in range(3):
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        probe.connect(path)
+        probe.close()
+    g = Guest(path)
+    check_arp_reply(g.arp(UP4), UP4)
+    assert d.alive(), d.log()
+    g.close()
+    wait_for(lambda: d.proc.poll() is not None, what="passt to exit")
+    assert d.proc.returncode == 0
+
+
 def test_fd_given(topo, passt_bin, wdir, daemons):
     """-F FD: an already connected socket, as qemu's -netdev passt hands
     over. The guest closing it ends passt (implied --one-off)."""
