@@ -152,6 +152,7 @@ def host_resolv_conf(topo):
     os.makedirs(d, exist_ok=True)
 
     def write(text):
+        # In place: the bind mount holds on to the file, not the name
         with open(os.path.join(d, "resolv.conf"), "w") as f:
             f.write(text)
 

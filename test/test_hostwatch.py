@@ -27,6 +27,7 @@ import pytest
 from conftest import (HOST4, HOST6, HOST_IF, PREFIX4, PREFIX6, UP4, UP6,
                       Daemon, pid_alive, pids_with_arg, sh, stop_pid,
                       wait_for)
+from test_dns import host_resolv_conf  # noqa: F401 (fixture)
 
 SERVER4 = "203.0.113.1"
 PORT = 7777
@@ -367,26 +368,6 @@ def test_old_prefix_deprecated(topo, pasta_bin, wdir, daemons,
         assert a["valid_life_time"] <= 7200, a
     new = slaac_addrs(g, NEW_HOST6)
     assert all(not a.get("deprecated") for a in new.values()), new
-
-
-@pytest.fixture
-def host_resolv_conf(topo):
-    """The resolv.conf the daemon in ns "host" reads: ip-netns(8)
-    bind-mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf."""
-    base = "/etc/netns"
-    made_base = not os.path.isdir(base)
-    d = os.path.join(base, topo.host)
-    os.makedirs(d, exist_ok=True)
-
-    def write(text):
-        # In place, as the bind mount and our descriptor need
-        with open(os.path.join(d, "resolv.conf"), "w") as f:
-            f.write(text)
-
-    yield write
-    shutil.rmtree(d, ignore_errors=True)
-    if made_base and not os.listdir(base):
-        os.rmdir(base)
 
 
 def test_resolv_conf_follows(topo, pasta_bin, wdir, daemons, guest_factory,
